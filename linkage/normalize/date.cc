@@ -32,6 +32,12 @@ struct DateParts {
   int day = 0;
 };
 
+bool IsAscii(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
@@ -118,19 +124,22 @@ bool ReadMonthName(std::string_view in, size_t* pos, int* month) {
 }
 
 // True when all of `in` matches `format` (already validated). %m and %d take
-// one or two digits, but exactly two when another numeric directive follows
-// directly ("%Y%m%d" needs 8 digits; "%d/%m/%Y" accepts "1/2/2000"). A space
+// one or two digits, but exactly two when another numeric directive comes
+// directly before or after ("%Y%m%d" needs 8 digits; "%d/%m/%Y" accepts
+// "1/2/2000"). A space
 // in the format matches one or more spaces or tabs; other literal characters
 // match themselves, ignoring ASCII case.
 bool MatchFormat(std::string_view format, std::string_view in, DateParts* parts) {
   size_t pos = 0;
+  bool after_numeric = false;  // the previous element was %Y, %m or %d
   for (size_t i = 0; i < format.size(); ++i) {
     const char f = format[i];
     if (f == '%' && format[i + 1] != '%') {
       const char directive = format[++i];
       const bool numeric_follows = i + 2 < format.size() && format[i + 1] == '%' &&
                                    IsNumericDirective(format[i + 2]);
-      const int min_digits = numeric_follows ? 2 : 1;
+      const int min_digits = (after_numeric || numeric_follows) ? 2 : 1;
+      after_numeric = IsNumericDirective(directive);
       bool ok = false;
       switch (directive) {
         case 'Y': ok = ReadNumber(in, &pos, 4, 4, &parts->year); break;
@@ -142,6 +151,7 @@ bool MatchFormat(std::string_view format, std::string_view in, DateParts* parts)
       if (!ok) return false;
       continue;
     }
+    after_numeric = false;
     if (f == '%') ++i;  // "%%": a literal '%'
     if (f == ' ') {
       if (pos == in.size() || !IsBlank(in[pos])) return false;
@@ -180,7 +190,6 @@ std::string FormatYyyymmdd(const DateParts& parts) {
 }
 
 // The placeholder rules of placeholders.h for a trimmed, non-empty date.
-// Also validates non-ASCII input as UTF-8.
 absl::StatusOr<bool> IsMissingDate(std::string_view trimmed) {
   if (internal::IsNotApplicable(trimmed)) return true;
   size_t letters = 0;
@@ -224,8 +233,20 @@ absl::Status ValidateDateOptions(const DateOptions& options) {
 
 MaybeValue NormalizeDate(std::string_view raw, const DateOptions& options) {
   FEDLINK_RETURN_IF_ERROR(ValidateDateOptions(options));
-  const std::string_view trimmed = internal::TrimAsciiWhitespace(raw);
+  std::string_view trimmed = internal::TrimAsciiWhitespace(raw);
   if (trimmed.empty()) return std::optional<SensitiveString>();
+  // Non-ASCII input is folded first, so that full-width digits and Unicode
+  // spaces parse like their ASCII forms.
+  SensitiveString folded;
+  if (!IsAscii(trimmed)) {
+    std::string storage;
+    internal::FoldCounts counts;
+    FEDLINK_RETURN_IF_ERROR(internal::FoldInto(trimmed, internal::FoldMode::kKeepAll,
+                                               "date", &storage, &counts));
+    folded = SensitiveString(std::move(storage));
+    trimmed = internal::TrimAsciiWhitespace(folded.Expose());
+    if (trimmed.empty()) return std::optional<SensitiveString>();
+  }
   FEDLINK_ASSIGN_OR_RETURN(const bool missing, IsMissingDate(trimmed));
   if (missing) return std::optional<SensitiveString>();
 

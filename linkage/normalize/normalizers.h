@@ -12,8 +12,9 @@
 // hyphen, zero-width joiner…) removed (utf8proc, Unicode 15). Ten Latin
 // letters that NFKD does not decompose are transliterated: æ→ae ð→d ø→o
 // þ→th đ→d ħ→h ı→i ł→l œ→oe ŧ→t. Letters of other scripts stay, folded, as
-// UTF-8 ("Дмитрий" → "дмитрий"). Digits are decimal digits of any script;
-// compatibility forms become ASCII ("２" → "2"), others stay as they are.
+// UTF-8 ("Иван" → "иван"; their marks go too: "й" → "и"). Digits are decimal
+// digits of any script; compatibility forms become ASCII ("２" → "2"), others
+// stay as they are.
 // Language-specific spellings are not guessed: "Müller" → "muller", which
 // differs from "mueller" (the phonetic codes of both are equal).
 //
@@ -70,7 +71,7 @@ struct DateOptions {
   // Input formats tried in order; the first that matches the whole value
   // (ASCII white space around it ignored) and gives a real calendar date
   // wins. Directives: %Y (exactly 4 digits), %m and %d (1–2 digits; exactly
-  // 2 when directly followed by another of %Y %m %d, so "%Y%m%d" needs 8
+  // 2 when directly next to another of %Y %m %d, so "%Y%m%d" needs 8
   // digits), %b (English month name, "Sept", or 3-letter abbreviation, any
   // case), %% (a literal %). Each format has one year, one month (%m or %b)
   // and one day. A space matches one or more spaces or tabs; other
