@@ -15,7 +15,8 @@ namespace fedlink::encode {
 // reused, so a caller that keeps `out` allocates nothing in steady state).
 // Returns false when the transform has no value for this input — e.g. the
 // Soundex of a value without letters, or the year of a value that is not a
-// YYYYMMDD date — and the caller must treat the field as missing.
+// YYYYMMDD date, or any empty result — and the caller must treat the field
+// as missing. *out is empty exactly when the result is false.
 // Thread-safe.
 bool ApplyTransform(schema::Transform transform, std::string_view normalized,
                     std::string* out);
