@@ -7,6 +7,7 @@
 #include <compare>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 namespace fedlink::match {
 
@@ -30,6 +31,10 @@ struct ScoredPair {
   RecordRef b;
   double score = 0;
 };
+
+// Records found to be one person, in ascending RecordRef order. Solvers list
+// only clusters of two or more records; an unlinked record is in none.
+using Cluster = std::vector<RecordRef>;
 
 }  // namespace fedlink::match
 

@@ -1,0 +1,34 @@
+#include "linkage/match/greedy_solver.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "linkage/match/ranked_pairs.h"
+#include "linkage/status_macros.h"
+
+namespace fedlink::match {
+
+absl::StatusOr<OneToOneResult> GreedyOneToOne(std::span<const ScoredPair> pairs,
+                                              double threshold) {
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (pairs[i].a.party == pairs[i].b.party) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pair ", i, ": both records belong to party ", pairs[i].a.party));
+    }
+  }
+  FEDLINK_ASSIGN_OR_RETURN(std::vector<ScoredPair> ranked, RankPairs(pairs, threshold));
+  OneToOneResult result;
+  absl::flat_hash_set<RecordRef> taken;
+  taken.reserve(ranked.size());
+  for (const ScoredPair& pair : ranked) {
+    if (taken.contains(pair.a) || taken.contains(pair.b)) {
+      ++result.conflicts;
+      continue;
+    }
+    taken.insert(pair.a);
+    taken.insert(pair.b);
+    result.matches.push_back(pair);
+  }
+  return result;
+}
+
+}  // namespace fedlink::match
