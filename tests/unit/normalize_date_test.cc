@@ -193,7 +193,7 @@ TEST(ValidateDateOptionsTest, RejectsImpossibleYearRanges) {
 TEST(NormalizeDateTest, InvalidOptionsFailEveryValue) {
   const absl::Status status = NormalizeDate("20000229", Formats({"%y%m%d"})).status();
   EXPECT_EQ(status.code(), kInvalid);
-  EXPECT_NE(status.message().find("formats[0]"), std::string_view::npos);
+  EXPECT_NE(std::string(status.message()).find("formats[0]"), std::string::npos);
 }
 
 TEST(NormalizeDateTest, LiteralPercentSign) {
