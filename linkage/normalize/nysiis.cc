@@ -37,38 +37,33 @@ char Letter(char c) {
   return 0;
 }
 
-bool StartsWith(const char* s, size_t n, std::string_view prefix) {
-  return n >= prefix.size() && std::string_view(s, prefix.size()) == prefix;
-}
-
-bool EndsWith(const char* s, size_t n, std::string_view suffix) {
-  return n >= suffix.size() && std::string_view(s + n - suffix.size(), suffix.size()) == suffix;
-}
-
 // Steps 1–2 on the letters s[0..n); returns the new length.
 size_t RewriteEnds(char* s, size_t n) {
-  if (StartsWith(s, n, "mac")) {
+  const char a = s[0];
+  const char b = n > 1 ? s[1] : 0;
+  const char c = n > 2 ? s[2] : 0;
+  if (a == 'm' && b == 'a' && c == 'c') {
     s[1] = 'c';
-  } else if (StartsWith(s, n, "kn")) {
-    s[0] = 'n';
-  } else if (StartsWith(s, n, "k")) {
-    s[0] = 'c';
-  } else if (StartsWith(s, n, "ph") || StartsWith(s, n, "pf")) {
+  } else if (a == 'k') {
+    s[0] = b == 'n' ? 'n' : 'c';
+  } else if (a == 'p' && (b == 'h' || b == 'f')) {
     s[0] = 'f';
     s[1] = 'f';
-  } else if (StartsWith(s, n, "sch")) {
+  } else if (a == 's' && b == 'c' && c == 'h') {
     s[1] = 's';
     s[2] = 's';
   }
-  if (EndsWith(s, n, "ee") || EndsWith(s, n, "ie")) {
+  if (n < 2) return n;
+  const char y = s[n - 2];
+  const char z = s[n - 1];
+  if (z == 'e' && (y == 'e' || y == 'i')) {
     s[n - 2] = 'y';
     return n - 1;
   }
-  for (std::string_view suffix : {"dt", "rt", "rd", "nt", "nd"}) {
-    if (EndsWith(s, n, suffix)) {
-      s[n - 2] = 'd';
-      return n - 1;
-    }
+  if ((z == 't' && (y == 'd' || y == 'r' || y == 'n')) ||
+      (z == 'd' && (y == 'r' || y == 'n'))) {
+    s[n - 2] = 'd';
+    return n - 1;
   }
   return n;
 }

@@ -113,29 +113,31 @@ CharClass UnicodeClass(utf8proc_int32_t cp) {
 
 // Writes classified characters to `out` as the mode says. A separator is
 // emitted lazily, just before the next kept character, so the output is
-// never trimmed after the fact.
+// never trimmed after the fact. `Bytes` is a char (the ASCII path) or a
+// std::string_view (one folded code point).
 class Emitter {
  public:
   Emitter(FoldMode mode, std::string* out, FoldCounts* counts)
       : mode_(mode), out_(out), counts_(counts) {}
 
-  void Emit(CharClass cls, std::string_view folded_bytes) {
+  template <typename Bytes>
+  void Emit(CharClass cls, Bytes folded) {
     switch (cls) {
       case CharClass::kLetter:
         ++counts_->letters;
-        Keep(folded_bytes);
+        Keep(folded);
         return;
       case CharClass::kDigit:
         ++counts_->digits;
         if (mode_ == FoldMode::kNameWords) {
           separator_pending_ = true;
         } else {
-          Keep(folded_bytes);
+          Keep(folded);
         }
         return;
       case CharClass::kApostrophe:
         if (mode_ == FoldMode::kKeepAll) {
-          out_->append(folded_bytes);
+          Append(folded);
         } else if (mode_ == FoldMode::kWords) {
           separator_pending_ = true;
         }
@@ -143,7 +145,7 @@ class Emitter {
         return;
       case CharClass::kOther:
         if (mode_ == FoldMode::kKeepAll) {
-          out_->append(folded_bytes);
+          Append(folded);
         } else if (mode_ != FoldMode::kAlnum) {
           separator_pending_ = true;
         }
@@ -152,11 +154,14 @@ class Emitter {
   }
 
  private:
-  void Keep(std::string_view bytes) {
+  template <typename Bytes>
+  void Keep(Bytes bytes) {
     if (separator_pending_ && !out_->empty()) out_->push_back(' ');
     separator_pending_ = false;
-    out_->append(bytes);
+    Append(bytes);
   }
+  void Append(char byte) { out_->push_back(byte); }
+  void Append(std::string_view bytes) { out_->append(bytes); }
 
   FoldMode mode_;
   std::string* out_;
@@ -169,8 +174,7 @@ void FoldAscii(std::string_view ascii, FoldMode mode, std::string* out,
   out->reserve(ascii.size());
   Emitter emitter(mode, out, counts);
   for (char c : ascii) {
-    const char folded = AsciiFold(c);
-    emitter.Emit(AsciiClass(c), std::string_view(&folded, 1));
+    emitter.Emit(AsciiClass(c), AsciiFold(c));
   }
 }
 
@@ -224,7 +228,7 @@ absl::Status FoldUnicodeInto(std::string_view utf8, FoldMode mode, const char* w
     if (cp < 0x80) {
       emitter.Emit(AsciiClass(static_cast<char>(cp)), folded);
     } else if (const char* ascii = Transliterate(cp); ascii != nullptr) {
-      emitter.Emit(CharClass::kLetter, ascii);
+      emitter.Emit(CharClass::kLetter, std::string_view(ascii));
     } else {
       emitter.Emit(UnicodeClass(cp), folded);
     }
