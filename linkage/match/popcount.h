@@ -1,0 +1,90 @@
+// Population-count kernels for Bloom-filter comparison, with the
+// implementation chosen at run time from what the CPU (and OS) supports.
+//
+// Every path is compiled into the same binary with a per-function target
+// attribute, so the library needs no global -mavx2/-mavx512 flag and runs on
+// any x86-64 (or, with the portable path only, any other) CPU. All paths
+// return the same integers; they differ only in speed.
+#ifndef FEDLINK_LINKAGE_MATCH_POPCOUNT_H_
+#define FEDLINK_LINKAGE_MATCH_POPCOUNT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace fedlink::match {
+
+// The implementations, slowest first.
+enum class PopcountPath : uint8_t {
+  kPortable,  // SWAR bit arithmetic in plain C++; every CPU
+  kPopcnt,    // the scalar POPCNT instruction
+  kAvx2,      // AVX2 nibble lookup (vpshufb) summed with vpsadbw
+  kAvx512,    // AVX-512F + VPOPCNTDQ (vpopcntq on 8 words at once)
+};
+
+// Filters of an interleaved tile come in groups of this many: word w of the
+// group's filter l sits at group_base[w * kInterleaveLanes + l]. Eight 64-bit
+// lanes fill one AVX-512 register or two AVX2 registers.
+inline constexpr size_t kInterleaveLanes = 8;
+
+// One row compared with a run of interleaved groups, with the Dice threshold
+// test of dice.h applied to every count (2·c·den >= num·(pa + pb), exact
+// integers) inside the kernel, where the counts are still in registers.
+struct InterleavedDiceArgs {
+  const uint64_t* a = nullptr;  // the row: `words` words
+  uint32_t pa = 0;              // its popcount; pa == 0 means no lane passes
+  // `groups` consecutive groups of words * kInterleaveLanes words each,
+  // 64-byte aligned, laid out as described at kInterleaveLanes.
+  const uint64_t* tile = nullptr;
+  // Popcount of each lane: groups * kInterleaveLanes entries.
+  const uint32_t* tile_popcounts = nullptr;
+  size_t words = 0;  // <= kMaxFilterBits / 64 (dice.h)
+  size_t groups = 0;
+  uint32_t numerator = 0;  // the threshold, as DiceThreshold holds it
+  uint32_t denominator = 1;
+  // Outputs: counts[g * kInterleaveLanes + l] = popcount(a & lane l of group
+  // g), and bit l of pass_masks[g] set when that lane passes the threshold.
+  uint32_t* counts = nullptr;
+  uint8_t* pass_masks = nullptr;
+};
+
+// The kernels of one path. Plain function pointers: the caller looks the
+// table up once per batch, never per pair.
+struct PopcountKernels {
+  PopcountPath path;
+  // popcount(a[0] & b[0]) + ... + popcount(a[n-1] & b[n-1]). With a == b it is
+  // the popcount of a. Any n; no alignment needed.
+  uint32_t (*and_popcount)(const uint64_t* a, const uint64_t* b, size_t n);
+  // See InterleavedDiceArgs.
+  void (*dice_interleaved)(const InterleavedDiceArgs& args);
+};
+
+// A short stable name: "portable", "popcnt", "avx2", "avx512".
+std::string_view PopcountPathName(PopcountPath path);
+
+// True when this CPU and OS can run `path` (for AVX-512 that includes the OS
+// saving ZMM state). The portable path is always supported. Thread-safe.
+bool PopcountPathSupported(PopcountPath path);
+
+// Every path compiled into this binary, slowest first (for benchmarks and
+// tests that compare paths), and the supported subset.
+std::vector<PopcountPath> AllPopcountPaths();
+std::vector<PopcountPath> SupportedPopcountPaths();
+
+// The fastest supported path: what scoring uses unless told otherwise.
+PopcountPath BestPopcountPath();
+
+// The kernels of `path`. FailedPrecondition when this CPU cannot run it
+// (forcing an unsupported path must fail cleanly, never SIGILL).
+// The table is static; thread-safe.
+absl::StatusOr<const PopcountKernels*> GetPopcountKernels(PopcountPath path);
+
+// The kernels of BestPopcountPath(). Thread-safe.
+const PopcountKernels& BestPopcountKernels();
+
+}  // namespace fedlink::match
+
+#endif  // FEDLINK_LINKAGE_MATCH_POPCOUNT_H_

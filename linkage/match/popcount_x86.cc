@@ -1,0 +1,267 @@
+// The x86-64 popcount paths. Each function carries its own target attribute,
+// so this file is compiled for baseline x86-64 like the rest of the library
+// and the instructions are only executed after popcount.cc has checked that
+// the CPU supports them.
+#include "linkage/match/popcount_kernels.h"
+
+#if defined(FEDLINK_MATCH_HAVE_X86_KERNELS)
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "linkage/match/popcount.h"
+
+namespace fedlink::match::internal {
+namespace {
+
+// ---------------------------------------------------------------- POPCNT
+
+__attribute__((target("popcnt"))) uint32_t PopcntAndPopcount(const uint64_t* a,
+                                                             const uint64_t* b,
+                                                             size_t n) {
+  // Four independent sums so that the adds do not serialise on one register.
+  uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += static_cast<uint64_t>(__builtin_popcountll(a[i] & b[i]));
+    s1 += static_cast<uint64_t>(__builtin_popcountll(a[i + 1] & b[i + 1]));
+    s2 += static_cast<uint64_t>(__builtin_popcountll(a[i + 2] & b[i + 2]));
+    s3 += static_cast<uint64_t>(__builtin_popcountll(a[i + 3] & b[i + 3]));
+  }
+  for (; i < n; ++i) s0 += static_cast<uint64_t>(__builtin_popcountll(a[i] & b[i]));
+  return static_cast<uint32_t>(s0 + s1 + s2 + s3);
+}
+
+__attribute__((target("popcnt"))) void PopcntDiceInterleaved(const InterleavedDiceArgs& args) {
+  const size_t n = args.words;
+  for (size_t g = 0; g < args.groups; ++g) {
+    const uint64_t* group = args.tile + g * n * kInterleaveLanes;
+    // Eight independent chains, one per filter of the group.
+    uint32_t acc[kInterleaveLanes] = {};
+    for (size_t w = 0; w < n; ++w) {
+      const uint64_t aw = args.a[w];
+      const uint64_t* row = group + w * kInterleaveLanes;
+      // Fully unrolled so that the eight sums live in registers.
+#pragma GCC unroll 8
+      for (size_t l = 0; l < kInterleaveLanes; ++l) {
+        acc[l] += static_cast<uint32_t>(__builtin_popcountll(aw & row[l]));
+      }
+    }
+    uint32_t* counts = args.counts + g * kInterleaveLanes;
+    for (size_t l = 0; l < kInterleaveLanes; ++l) counts[l] = acc[l];
+    args.pass_masks[g] =
+        args.pa == 0 ? 0
+                     : ScalarPassMask(counts, args.tile_popcounts + g * kInterleaveLanes, args.pa,
+                                      args.numerator, args.denominator);
+  }
+}
+
+// ---------------------------------------------------------------- AVX2
+//
+// Bytes are counted with a 16-entry nibble table (vpshufb) and the byte
+// counts summed per 64-bit lane with vpsadbw against zero (Muła, Kurz and
+// Lemire, "Faster population counts using AVX2 instructions", 2018). A byte
+// count is at most 8 per 64-bit word, so byte accumulators are folded into
+// 64-bit lanes every kAvx2FoldWords words before they can exceed 255.
+
+constexpr size_t kAvx2FoldWords = 31;  // 31 * 8 = 248 <= 255
+
+__attribute__((target("avx2"))) inline __m256i Avx2ByteCounts(__m256i v) {
+  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_nibble = _mm256_set1_epi8(0x0f);
+  const __m256i lo = _mm256_and_si256(v, low_nibble);
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble);
+  return _mm256_add_epi8(_mm256_shuffle_epi8(table, lo), _mm256_shuffle_epi8(table, hi));
+}
+
+__attribute__((target("avx2,popcnt"))) uint32_t Avx2AndPopcount(const uint64_t* a,
+                                                                const uint64_t* b,
+                                                                size_t n) {
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i total = zero;
+  size_t i = 0;
+  // Each step counts 4 words; the byte accumulator takes at most
+  // kAvx2FoldWords steps (each adds <= 8 per byte) before it is folded.
+  while (i + 4 <= n) {
+    __m256i bytes = zero;
+    for (size_t steps = 0; steps < kAvx2FoldWords && i + 4 <= n; ++steps, i += 4) {
+      const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+      const __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+      bytes = _mm256_add_epi8(bytes, Avx2ByteCounts(_mm256_and_si256(va, vb)));
+    }
+    total = _mm256_add_epi64(total, _mm256_sad_epu8(bytes, zero));
+  }
+  uint64_t sum = static_cast<uint64_t>(_mm256_extract_epi64(total, 0)) +
+                 static_cast<uint64_t>(_mm256_extract_epi64(total, 1)) +
+                 static_cast<uint64_t>(_mm256_extract_epi64(total, 2)) +
+                 static_cast<uint64_t>(_mm256_extract_epi64(total, 3));
+  for (; i < n; ++i) sum += static_cast<uint64_t>(__builtin_popcountll(a[i] & b[i]));
+  return static_cast<uint32_t>(sum);
+}
+
+// Bit l of the result is set when lane l passes 2·c·den >= num·(pa + pb).
+// All products are below 2^54 (dice.h), so unsigned 32x32->64-bit
+// multiplies and a signed 64-bit compare are exact.
+__attribute__((target("avx2"))) inline unsigned Avx2PassBits(__m256i counts, __m256i pops,
+                                                            __m256i pa, __m256i num,
+                                                            __m256i den) {
+  const __m256i lhs = _mm256_mul_epu32(_mm256_add_epi64(counts, counts), den);
+  const __m256i rhs = _mm256_mul_epu32(_mm256_add_epi64(pa, pops), num);
+  const __m256i fails = _mm256_cmpgt_epi64(rhs, lhs);
+  return ~static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(fails))) & 0xfu;
+}
+
+__attribute__((target("avx2"))) void Avx2DiceInterleaved(const InterleavedDiceArgs& args) {
+  const size_t n = args.words;
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i pa = _mm256_set1_epi64x(args.pa);
+  const __m256i num = _mm256_set1_epi64x(args.numerator);
+  const __m256i den = _mm256_set1_epi64x(args.denominator);
+  for (size_t g = 0; g < args.groups; ++g) {
+    const uint64_t* group = args.tile + g * n * kInterleaveLanes;
+    // Lanes 0-3 and 4-7 of the group: two independent accumulator chains.
+    __m256i total_lo = zero;
+    __m256i total_hi = zero;
+    size_t w = 0;
+    while (w < n) {
+      __m256i bytes_lo = zero;
+      __m256i bytes_hi = zero;
+      for (size_t steps = 0; steps < kAvx2FoldWords && w < n; ++steps, ++w) {
+        const __m256i aw = _mm256_set1_epi64x(static_cast<long long>(args.a[w]));
+        const __m256i* row = reinterpret_cast<const __m256i*>(group + w * kInterleaveLanes);
+        bytes_lo = _mm256_add_epi8(bytes_lo,
+                                   Avx2ByteCounts(_mm256_and_si256(aw, _mm256_load_si256(row))));
+        bytes_hi = _mm256_add_epi8(
+            bytes_hi, Avx2ByteCounts(_mm256_and_si256(aw, _mm256_load_si256(row + 1))));
+      }
+      total_lo = _mm256_add_epi64(total_lo, _mm256_sad_epu8(bytes_lo, zero));
+      total_hi = _mm256_add_epi64(total_hi, _mm256_sad_epu8(bytes_hi, zero));
+    }
+    const uint32_t* pops = args.tile_popcounts + g * kInterleaveLanes;
+    const __m256i pops_lo =
+        _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pops)));
+    const __m256i pops_hi =
+        _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pops + 4)));
+    const unsigned pass = Avx2PassBits(total_lo, pops_lo, pa, num, den) |
+                          (Avx2PassBits(total_hi, pops_hi, pa, num, den) << 4);
+    args.pass_masks[g] = args.pa == 0 ? 0 : static_cast<uint8_t>(pass);
+    // Each 64-bit lane holds a count < 2^32: keep the low dword of each.
+    const __m256i pick_low_dwords = _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0);
+    uint32_t* counts = args.counts + g * kInterleaveLanes;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(counts),
+                     _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(total_lo, pick_low_dwords)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(counts + 4),
+                     _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(total_hi, pick_low_dwords)));
+  }
+}
+
+// ---------------------------------------------------------------- AVX-512
+//
+// VPOPCNTDQ counts the bits of each 64-bit lane directly, so an interleaved
+// group of 8 filters costs one broadcast-AND, one vpopcntq and one add per
+// word.
+
+__attribute__((target("avx512f,avx512vpopcntdq"))) uint32_t Avx512AndPopcount(
+    const uint64_t* a, const uint64_t* b, size_t n) {
+  __m512i total = _mm512_setzero_si512();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m512i va = _mm512_loadu_si512(a + i);
+    const __m512i vb = _mm512_loadu_si512(b + i);
+    total = _mm512_add_epi64(total, _mm512_popcnt_epi64(_mm512_and_si512(va, vb)));
+  }
+  if (i < n) {
+    const __mmask8 tail = static_cast<__mmask8>((1u << (n - i)) - 1u);
+    const __m512i va = _mm512_maskz_loadu_epi64(tail, a + i);
+    const __m512i vb = _mm512_maskz_loadu_epi64(tail, b + i);
+    total = _mm512_add_epi64(total, _mm512_popcnt_epi64(_mm512_and_si512(va, vb)));
+  }
+  // Summed through memory: GCC 12's _mm512_reduce_add_epi64 trips
+  // -Wuninitialized on its internal _mm256_undefined_si256() (as do the
+  // unmasked forms of cvtepi64_epi32, cvtepu32_epi64 and mul_epu32, hence the
+  // all-ones masks below), which -Werror would turn into a build failure.
+  alignas(64) uint64_t lanes[8];
+  _mm512_store_si512(lanes, total);
+  uint64_t sum = 0;
+  for (uint64_t lane : lanes) sum += lane;
+  return static_cast<uint32_t>(sum);
+}
+
+// Writes counts and the pass mask of one group from its eight 64-bit totals.
+__attribute__((target("avx512f"))) inline void Avx512Finish(const InterleavedDiceArgs& args,
+                                                           size_t g, __m512i total) {
+  const __m512i pa = _mm512_set1_epi64(args.pa);
+  const __m512i pops = _mm512_maskz_cvtepu32_epi64(0xff, _mm256_loadu_si256(
+      reinterpret_cast<const __m256i*>(args.tile_popcounts + g * kInterleaveLanes)));
+  // 2·c·den >= num·(pa + pb); products < 2^54, exact (see Avx2PassBits).
+  const __m512i lhs = _mm512_maskz_mul_epu32(0xff, _mm512_add_epi64(total, total),
+                                       _mm512_set1_epi64(args.denominator));
+  const __m512i rhs = _mm512_maskz_mul_epu32(0xff, _mm512_add_epi64(pa, pops),
+                                       _mm512_set1_epi64(args.numerator));
+  const __mmask8 pass = _mm512_cmp_epu64_mask(lhs, rhs, _MM_CMPINT_NLT);
+  args.pass_masks[g] = args.pa == 0 ? 0 : static_cast<uint8_t>(pass);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(args.counts + g * kInterleaveLanes),
+                      _mm512_maskz_cvtepi64_epi32(0xff, total));
+}
+
+__attribute__((target("avx512f,avx512vpopcntdq"))) void Avx512DiceInterleaved(
+    const InterleavedDiceArgs& args) {
+  const size_t n = args.words;
+  size_t g = 0;
+  // Two groups per pass: two independent add chains hide vpopcntq latency.
+  for (; g + 2 <= args.groups; g += 2) {
+    const uint64_t* group0 = args.tile + g * n * kInterleaveLanes;
+    const uint64_t* group1 = group0 + n * kInterleaveLanes;
+    __m512i total0 = _mm512_setzero_si512();
+    __m512i total1 = _mm512_setzero_si512();
+    for (size_t w = 0; w < n; ++w) {
+      const __m512i aw = _mm512_set1_epi64(static_cast<long long>(args.a[w]));
+      total0 = _mm512_add_epi64(
+          total0,
+          _mm512_popcnt_epi64(_mm512_and_si512(aw, _mm512_load_si512(group0 + w * kInterleaveLanes))));
+      total1 = _mm512_add_epi64(
+          total1,
+          _mm512_popcnt_epi64(_mm512_and_si512(aw, _mm512_load_si512(group1 + w * kInterleaveLanes))));
+    }
+    Avx512Finish(args, g, total0);
+    Avx512Finish(args, g + 1, total1);
+  }
+  for (; g < args.groups; ++g) {
+    const uint64_t* group = args.tile + g * n * kInterleaveLanes;
+    __m512i total = _mm512_setzero_si512();
+    for (size_t w = 0; w < n; ++w) {
+      const __m512i aw = _mm512_set1_epi64(static_cast<long long>(args.a[w]));
+      total = _mm512_add_epi64(
+          total,
+          _mm512_popcnt_epi64(_mm512_and_si512(aw, _mm512_load_si512(group + w * kInterleaveLanes))));
+    }
+    Avx512Finish(args, g, total);
+  }
+}
+
+}  // namespace
+
+const PopcountKernels kPopcntKernels = {
+    .path = PopcountPath::kPopcnt,
+    .and_popcount = &PopcntAndPopcount,
+    .dice_interleaved = &PopcntDiceInterleaved,
+};
+
+const PopcountKernels kAvx2Kernels = {
+    .path = PopcountPath::kAvx2,
+    .and_popcount = &Avx2AndPopcount,
+    .dice_interleaved = &Avx2DiceInterleaved,
+};
+
+const PopcountKernels kAvx512Kernels = {
+    .path = PopcountPath::kAvx512,
+    .and_popcount = &Avx512AndPopcount,
+    .dice_interleaved = &Avx512DiceInterleaved,
+};
+
+}  // namespace fedlink::match::internal
+
+#endif  // FEDLINK_MATCH_HAVE_X86_KERNELS
