@@ -86,7 +86,9 @@ ScoringResult Combine(std::vector<std::vector<ScoredPair>>& parts,
 // with popcount 0, which never pass against a non-empty row.
 struct SortedTiles {
   std::vector<RecordIndex> order;  // sorted position -> record index in B
-  std::vector<uint32_t> popcount;  // sorted position -> popcount; ascending, padded
+  // Sorted position -> popcount: ascending over [0, b.size()), then zeros for
+  // the padding lanes of the last group.
+  std::vector<uint32_t> popcount;
   AlignedWords words;
   size_t groups = 0;
 };
@@ -153,7 +155,9 @@ absl::StatusOr<ScoringResult> ScoreAllPairs(const FilterStore& a, const FilterSt
     std::vector<std::pair<size_t, size_t>> windows(row_end - row_begin);
     ScoringStats& s = stats[task];
     for (size_t r = row_begin; r < row_end; ++r) {
-      windows[r - row_begin] = PopcountWindow(tiles.popcount, a.popcount(static_cast<RecordIndex>(r)), threshold);
+      windows[r - row_begin] =
+          PopcountWindow(absl::MakeConstSpan(tiles.popcount.data(), n_b),
+                         a.popcount(static_cast<RecordIndex>(r)), threshold);
       const auto [lo, hi] = windows[r - row_begin];
       s.pairs_considered += n_b;
       s.pairs_compared += hi - lo;
