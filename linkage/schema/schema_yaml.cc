@@ -25,6 +25,7 @@
 #include "linkage/schema/linkage_schema.h"
 #include "linkage/schema/schema_problems.h"
 #include "linkage/status_macros.h"
+#include "yaml-cpp/depthguard.h"
 #include "yaml-cpp/yaml.h"
 
 namespace fedlink::schema {
@@ -534,6 +535,11 @@ class SchemaYamlReader {
   std::map<std::string, YAML::Mark> marks_;
 };
 
+std::string Where(const std::string& source, const YAML::Mark& mark) {
+  if (mark.is_null()) return absl::StrCat(source, ": ");
+  return absl::StrCat(source, ":", mark.line + 1, ":", mark.column + 1, ": ");
+}
+
 absl::StatusOr<LinkageSchema> ParseDocument(std::string_view yaml,
                                             const std::string& source) {
   std::vector<YAML::Node> documents =
@@ -571,14 +577,14 @@ absl::StatusOr<LinkageSchema> ParseLinkageSchemaYaml(
   // no exception leaves this function.
   try {
     return ParseDocument(yaml, source);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for this case is "bad file".
+    return absl::InvalidArgumentError(absl::StrCat(
+        Where(source, e.mark), "malformed YAML: nested more than ",
+        e.depth() - 1, " levels deep"));
   } catch (const YAML::Exception& e) {
-    const std::string where =
-        e.mark.is_null()
-            ? absl::StrCat(source, ": ")
-            : absl::StrCat(source, ":", e.mark.line + 1, ":",
-                           e.mark.column + 1, ": ");
     return absl::InvalidArgumentError(
-        absl::StrCat(where, "malformed YAML: ", e.msg));
+        absl::StrCat(Where(source, e.mark), "malformed YAML: ", e.msg));
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(
         source, ": unexpected failure while reading YAML: ", e.what()));
