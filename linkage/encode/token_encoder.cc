@@ -72,8 +72,8 @@ TokenEncoder::TokenEncoder(size_t field_count, std::vector<Derived> derived,
       derived_(std::move(derived)),
       recipes_(std::move(recipes)),
       hmac_(std::move(hmac)),
-      values_(derived_.size()),
-      present_(derived_.size(), false) {}
+      parts_(derived_.size()),
+      scratch_(derived_.size()) {}
 
 TokenEncoder& TokenEncoder::operator=(TokenEncoder&& other) noexcept {
   if (this != &other) {
@@ -82,8 +82,8 @@ TokenEncoder& TokenEncoder::operator=(TokenEncoder&& other) noexcept {
     derived_ = std::move(other.derived_);
     recipes_ = std::move(other.recipes_);
     hmac_ = std::move(other.hmac_);
-    values_ = std::move(other.values_);
-    present_ = std::move(other.present_);
+    parts_ = std::move(other.parts_);
+    scratch_ = std::move(other.scratch_);
     message_ = std::move(other.message_);
     tag_ = other.tag_;
   }
@@ -94,7 +94,7 @@ TokenEncoder::~TokenEncoder() { WipeScratch(); }
 
 // The scratch buffers hold identifier values of the last record encoded.
 void TokenEncoder::WipeScratch() {
-  for (std::string& value : values_) WipeString(&value);
+  for (std::string& value : scratch_) WipeString(&value);
   WipeString(&message_);
 }
 
@@ -111,17 +111,23 @@ absl::Status TokenEncoder::Encode(const NormalizedRecord& record,
                      field_count_));
   }
   for (size_t i = 0; i < derived_.size(); ++i) {
+    parts_[i] = {};
     const std::optional<SensitiveString>& value = record.values[derived_[i].field];
+    if (!value.has_value()) continue;
+    std::string_view part = value->Expose();
+    if (derived_[i].transform != schema::Transform::kValue) {
+      if (!ApplyTransform(derived_[i].transform, part, &scratch_[i])) continue;
+      part = scratch_[i];
+    }
     // A value holding the separator could make two different part lists hash
     // alike; the normalisers never produce one, so it only arrives from a
     // caller that bypassed them, and the part is treated as missing.
-    present_[i] = value.has_value() &&
-                  ApplyTransform(derived_[i].transform, value->Expose(), &values_[i]) &&
-                  values_[i].find(kTokenPartSeparator) == std::string::npos;
+    if (part.find(kTokenPartSeparator) != std::string_view::npos) continue;
+    parts_[i] = part;  // empty (no value) stays empty
   }
   for (const Recipe& recipe : recipes_) {
-    if (!std::all_of(recipe.derived.begin(), recipe.derived.end(),
-                     [&](size_t d) { return present_[d]; })) {
+    if (std::any_of(recipe.derived.begin(), recipe.derived.end(),
+                    [&](size_t d) { return parts_[d].empty(); })) {
       continue;
     }
     message_.clear();
@@ -130,7 +136,7 @@ absl::Status TokenEncoder::Encode(const NormalizedRecord& record,
     message_.push_back('\0');
     for (size_t p = 0; p < recipe.derived.size(); ++p) {
       if (p > 0) message_.push_back(kTokenPartSeparator);
-      message_.append(values_[recipe.derived[p]]);
+      message_.append(parts_[recipe.derived[p]]);
     }
     const absl::Span<const uint8_t> pieces[] = {crypto::AsBytes(message_)};
     FEDLINK_RETURN_IF_ERROR(hmac_.ComputeInto(pieces, &tag_));

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -87,8 +88,11 @@ class TokenEncoder {
   crypto::HmacSha256 hmac_;
 
   // Per-record scratch, kept between calls so that Encode does not allocate.
-  std::vector<std::string> values_;  // values_[i]: derived_[i] of this record
-  std::vector<bool> present_;        // whether values_[i] holds a value
+  // parts_[i] is derived_[i] for this record, empty if it has no value. It
+  // views the record's own value for kValue (no copy) and scratch_[i] for
+  // the other transforms. Only valid during Encode.
+  std::vector<std::string_view> parts_;
+  std::vector<std::string> scratch_;
   std::string message_;              // the HMAC input being built
   crypto::HmacSha256Tag tag_{};
 };
