@@ -1,6 +1,6 @@
 #include "linkage/match/greedy_solver.h"
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "linkage/match/ranked_pairs.h"
 #include "linkage/status_macros.h"
@@ -17,15 +17,17 @@ absl::StatusOr<OneToOneResult> GreedyOneToOne(std::span<const ScoredPair> pairs,
   }
   FEDLINK_ASSIGN_OR_RETURN(std::vector<ScoredPair> ranked, RankPairs(pairs, threshold));
   OneToOneResult result;
-  absl::flat_hash_set<RecordRef> taken;
-  taken.reserve(ranked.size());
+  absl::flat_hash_map<RecordRef, RecordRef> partner;
+  partner.reserve(ranked.size());
   for (const ScoredPair& pair : ranked) {
-    if (taken.contains(pair.a) || taken.contains(pair.b)) {
+    auto a = partner.find(pair.a);
+    if (a != partner.end() && a->second == pair.b) continue;  // a repeat of a match
+    if (a != partner.end() || partner.contains(pair.b)) {
       ++result.conflicts;
       continue;
     }
-    taken.insert(pair.a);
-    taken.insert(pair.b);
+    partner.emplace(pair.a, pair.b);
+    partner.emplace(pair.b, pair.a);
     result.matches.push_back(pair);
   }
   return result;

@@ -15,7 +15,8 @@ namespace fedlink::match {
 struct OneToOneResult {
   // Accepted pairs in decision order (RankPairs order), each with a < b.
   std::vector<ScoredPair> matches;
-  // Pairs ≥ threshold turned down because one of their records was taken.
+  // Pairs ≥ threshold turned down because one of their records was matched
+  // to another record (a repeat of an accepted pair is not a conflict).
   uint64_t conflicts = 0;
 };
 

@@ -119,12 +119,12 @@ std::string RenderQualityReport(const QualityReport& report,
                                           PartyName(count.party, party_names),
                                           count.recipe_id, count.tokens, count.occurrences));
   }
-  absl::StrAppend(&out, "  ambiguous tokens another party also held: ",
+  absl::StrAppend(&out, "  tokens another party also held, unused because ambiguous: ",
                   report.ambiguous_token_matches, "\n");
 
   absl::StrAppend(&out, "\nScores of accepted links\n",
                   RenderHistogram(report.accepted_scores, "  "));
-  absl::StrAppend(&out, absl::StrFormat("\nThreshold: configured %.2f; suggested %s\n",
+  absl::StrAppend(&out, absl::StrFormat("\nThreshold: configured %.3g; suggested %s\n",
                                         report.configured_threshold,
                                         DescribeSuggestion(report.suggestion)));
   return out;

@@ -68,10 +68,10 @@ std::string RenderHistogram(const ScoreHistogram& histogram, const std::string& 
     size_t bar = static_cast<size_t>(
         std::ceil(static_cast<double>(counts[bin]) * kBarWidth / static_cast<double>(largest)));
     absl::StrAppend(&out, indent,
-                    absl::StrFormat("[%.2f, %.2f%c %10d  ", histogram.BinLower(bin),
+                    absl::StrFormat("[%.2f, %.2f%c %10d", histogram.BinLower(bin),
                                     histogram.BinUpper(bin),
                                     bin + 1 == counts.size() ? ']' : ')', counts[bin]),
-                    std::string(bar, '#'), "\n");
+                    bar > 0 ? "  " : "", std::string(bar, '#'), "\n");
   }
   return out;
 }

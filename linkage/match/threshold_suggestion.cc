@@ -8,14 +8,15 @@
 namespace fedlink::match {
 namespace {
 
+// Scores lie inside the histogram's range, so a neighbour beyond either
+// end counts as an empty bin.
 std::vector<double> Smoothed(const std::vector<uint64_t>& counts) {
   std::vector<double> smoothed(counts.size());
   for (size_t i = 0; i < counts.size(); ++i) {
-    size_t from = i == 0 ? 0 : i - 1;
-    size_t to = std::min(counts.size() - 1, i + 1);
-    double sum = 0;
-    for (size_t j = from; j <= to; ++j) sum += static_cast<double>(counts[j]);
-    smoothed[i] = sum / static_cast<double>(to - from + 1);
+    double sum = static_cast<double>(counts[i]);
+    if (i > 0) sum += static_cast<double>(counts[i - 1]);
+    if (i + 1 < counts.size()) sum += static_cast<double>(counts[i + 1]);
+    smoothed[i] = sum / 3;
   }
   return smoothed;
 }
@@ -85,15 +86,15 @@ std::string DescribeSuggestion(const ThresholdSuggestion& suggestion) {
   switch (suggestion.method) {
     case SuggestionMethod::kValley:
       return absl::StrFormat(
-          "%.2f: the valley of the score histogram between modes near %.2f and %.2f",
+          "%.3g: the valley of the score histogram between modes near %.3g and %.3g",
           suggestion.threshold, suggestion.lower_mode, suggestion.upper_mode);
     case SuggestionMethod::kNotBimodal:
       return absl::StrFormat(
-          "%.2f: the configured threshold (the score histogram shows no clear valley "
+          "%.3g: the configured threshold (the score histogram shows no clear valley "
           "between a non-match and a match mode)",
           suggestion.threshold);
     case SuggestionMethod::kNoScores:
-      return absl::StrFormat("%.2f: the configured threshold (no scored pairs)",
+      return absl::StrFormat("%.3g: the configured threshold (no scored pairs)",
                              suggestion.threshold);
   }
   return "";

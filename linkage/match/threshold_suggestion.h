@@ -4,8 +4,9 @@
 // where the two kinds of pair are least mixed.
 //
 // Method (deterministic, documented for the analyst):
-//  1. Smooth the counts with a 3-bin moving average (the edge bins average
-//     the neighbours they have), so one noisy bin is not taken for a valley.
+//  1. Smooth the counts with a 3-bin moving average (a neighbour beyond
+//     either end counts as empty), so one noisy bin is not taken for a
+//     valley.
 //  2. For each interior bin k, let L and R be the highest smoothed bins left
 //     and right of k. Bin k is a valley when min(L, R) ≥ min_mode_count and
 //     smoothed[k] ≤ max_valley_ratio · min(L, R).
@@ -49,8 +50,8 @@ struct ThresholdSuggestion {
 ThresholdSuggestion SuggestThreshold(const ScoreHistogram& scores, double fallback,
                                      const ValleyOptions& options = {});
 
-// One sentence for the analyst, e.g. "0.65: the valley of the score
-// histogram between modes near 0.33 and 0.93".
+// One sentence for the analyst, e.g. "0.625: the valley of the score
+// histogram between modes near 0.325 and 0.925".
 std::string DescribeSuggestion(const ThresholdSuggestion& suggestion);
 
 }  // namespace fedlink::match
