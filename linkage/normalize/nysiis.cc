@@ -29,7 +29,9 @@ constexpr size_t kNysiisLength = 6;
 // the code has this many letters its first six are final.
 constexpr size_t kEnoughLetters = kNysiisLength + 3;
 
-bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+bool IsVowel(char c) {
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
 
 char Letter(char c) {
   if (c >= 'a' && c <= 'z') return c;
@@ -133,7 +135,8 @@ std::string Nysiis(std::string_view name) {
     --length;
   }
   if (length > 1 && code[length - 1] == 'a') --length;
-  return std::string(code.data(), length < kNysiisLength ? length : kNysiisLength);
+  return std::string(code.data(),
+                     length < kNysiisLength ? length : kNysiisLength);
 }
 
 }  // namespace fedlink::normalize

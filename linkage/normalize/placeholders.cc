@@ -7,7 +7,8 @@ namespace fedlink::normalize::internal {
 namespace {
 
 bool IsAsciiWhitespace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+         c == '\f';
 }
 
 // Folded spellings without spaces: "Not Known", "not-known" and "NOTKNOWN"

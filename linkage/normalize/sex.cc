@@ -21,12 +21,23 @@ struct SexWord {
 // the German and Dutch code for women (weiblich, vrouw); "x" the ICAO
 // passport code for unspecified; "i" indeterminate; "o" other.
 constexpr SexWord kSexWords[] = {
-    {"m", "m"},       {"male", "m"},          {"man", "m"},
-    {"f", "f"},       {"female", "f"},        {"woman", "f"},
-    {"w", "f"},       {"u", "u"},             {"unknown", "u"},
-    {"not known", "u"}, {"not stated", "u"},  {"unspecified", "u"},
-    {"x", "u"},       {"o", "u"},             {"other", "u"},
-    {"i", "u"},       {"indeterminate", "u"},
+    {"m", "m"},
+    {"male", "m"},
+    {"man", "m"},
+    {"f", "f"},
+    {"female", "f"},
+    {"woman", "f"},
+    {"w", "f"},
+    {"u", "u"},
+    {"unknown", "u"},
+    {"not known", "u"},
+    {"not stated", "u"},
+    {"unspecified", "u"},
+    {"x", "u"},
+    {"o", "u"},
+    {"other", "u"},
+    {"i", "u"},
+    {"indeterminate", "u"},
 };
 
 }  // namespace
@@ -35,8 +46,8 @@ MaybeValue NormalizeSex(std::string_view raw) {
   if (internal::IsNotApplicable(raw)) return std::optional<SensitiveString>();
   std::string folded;
   internal::FoldCounts counts;
-  absl::Status status =
-      internal::FoldInto(raw, internal::FoldMode::kWords, "sex", &folded, &counts);
+  absl::Status status = internal::FoldInto(raw, internal::FoldMode::kWords,
+                                           "sex", &folded, &counts);
   if (!status.ok()) return status;
   const SensitiveString value(std::move(folded));  // wiped on every exit
   if (value.empty()) return std::optional<SensitiveString>();

@@ -16,8 +16,8 @@ namespace {
 
 enum class RepeatedCharacter { kIsPlaceholder, kIsValue };
 
-MaybeValue FoldField(std::string_view raw, internal::FoldMode mode, const char* what,
-                     RepeatedCharacter repeated) {
+MaybeValue FoldField(std::string_view raw, internal::FoldMode mode,
+                     const char* what, RepeatedCharacter repeated) {
   if (internal::IsNotApplicable(raw)) return std::optional<SensitiveString>();
   std::string folded;
   internal::FoldCounts counts;
@@ -45,7 +45,8 @@ MaybeValue NormalizeIdentifier(std::string_view raw) {
 }
 
 MaybeValue NormalizeText(std::string_view raw) {
-  return FoldField(raw, internal::FoldMode::kWords, "text", RepeatedCharacter::kIsValue);
+  return FoldField(raw, internal::FoldMode::kWords, "text",
+                   RepeatedCharacter::kIsValue);
 }
 
 }  // namespace fedlink::normalize

@@ -1,12 +1,12 @@
 // The folding pass (fold.h) and FoldUnicode (normalizers.h).
+#include <openssl/crypto.h>
+#include <utf8proc.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <openssl/crypto.h>
-#include <utf8proc.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -33,7 +33,8 @@ bool IsAscii(std::string_view text) {
 }
 
 CharClass AsciiClass(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return CharClass::kLetter;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+    return CharClass::kLetter;
   if (c >= '0' && c <= '9') return CharClass::kDigit;
   if (c == '\'' || c == '`') return CharClass::kApostrophe;
   return CharClass::kOther;
@@ -189,8 +190,9 @@ struct Utf8procBufferDeleter {
 };
 using Utf8procBuffer = std::unique_ptr<utf8proc_uint8_t, Utf8procBufferDeleter>;
 
-absl::Status FoldUnicodeInto(std::string_view utf8, FoldMode mode, const char* what,
-                             std::string* out, FoldCounts* counts) {
+absl::Status FoldUnicodeInto(std::string_view utf8, FoldMode mode,
+                             const char* what, std::string* out,
+                             FoldCounts* counts) {
   utf8proc_uint8_t* raw_buffer = nullptr;
   const utf8proc_ssize_t length = utf8proc_map_custom(
       reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
@@ -198,17 +200,18 @@ absl::Status FoldUnicodeInto(std::string_view utf8, FoldMode mode, const char* w
       &MapApostrophes, nullptr);
   if (length < 0) {
     if (length == UTF8PROC_ERROR_INVALIDUTF8) {
-      return absl::InvalidArgumentError(absl::StrCat(what, ": malformed UTF-8"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": malformed UTF-8"));
     }
     if (length == UTF8PROC_ERROR_NOMEM || length == UTF8PROC_ERROR_OVERFLOW) {
       return absl::ResourceExhaustedError(
           absl::StrCat(what, ": value too large to fold"));
     }
-    return absl::InternalError(absl::StrCat(what, ": utf8proc failed: ",
-                                            utf8proc_errmsg(length)));
+    return absl::InternalError(
+        absl::StrCat(what, ": utf8proc failed: ", utf8proc_errmsg(length)));
   }
-  const Utf8procBuffer buffer(raw_buffer,
-                              Utf8procBufferDeleter{static_cast<size_t>(length)});
+  const Utf8procBuffer buffer(
+      raw_buffer, Utf8procBufferDeleter{static_cast<size_t>(length)});
 
   // Every transliteration is no longer in ASCII than its two-byte UTF-8
   // source, so the folded length bounds the output.
@@ -220,7 +223,8 @@ absl::Status FoldUnicodeInto(std::string_view utf8, FoldMode mode, const char* w
     utf8proc_int32_t cp = 0;
     const utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, length - pos, &cp);
     if (n <= 0) {  // utf8proc's own output is valid UTF-8
-      return absl::InternalError(absl::StrCat(what, ": utf8proc produced malformed UTF-8"));
+      return absl::InternalError(
+          absl::StrCat(what, ": utf8proc produced malformed UTF-8"));
     }
     const std::string_view folded(reinterpret_cast<const char*>(bytes + pos),
                                   static_cast<size_t>(n));
@@ -254,8 +258,8 @@ absl::Status FoldInto(std::string_view utf8, FoldMode mode, const char* what,
 absl::StatusOr<std::string> FoldUnicode(std::string_view utf8) {
   std::string out;
   internal::FoldCounts counts;
-  absl::Status status =
-      internal::FoldInto(utf8, internal::FoldMode::kKeepAll, "text", &out, &counts);
+  absl::Status status = internal::FoldInto(utf8, internal::FoldMode::kKeepAll,
+                                           "text", &out, &counts);
   if (!status.ok()) return status;
   return out;
 }

@@ -37,13 +37,16 @@ void RunOverFebrl(benchmark::State& state, Field field) {
 }
 
 void BM_NormalizeName_FebrlSurname(benchmark::State& state) {
-  RunOverFebrl(state, [](const testing::FebrlRecord& r) { return NormalizeName(r.surname); });
+  RunOverFebrl(state, [](const testing::FebrlRecord& r) {
+    return NormalizeName(r.surname);
+  });
 }
 BENCHMARK(BM_NormalizeName_FebrlSurname);
 
 void BM_NormalizeName_Accented(benchmark::State& state) {
-  const std::vector<std::string> names = {"García-López", "Nguyễn", "Søren", "Łukasz",
-                                          "Zoë",          "Müller", "O’Brien", "François"};
+  const std::vector<std::string> names = {"García-López", "Nguyễn",  "Søren",
+                                          "Łukasz",       "Zoë",     "Müller",
+                                          "O’Brien",      "François"};
   size_t i = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(NormalizeName(names[i]));
@@ -54,16 +57,17 @@ void BM_NormalizeName_Accented(benchmark::State& state) {
 BENCHMARK(BM_NormalizeName_Accented);
 
 void BM_NormalizeDate_FebrlDob(benchmark::State& state) {
-  RunOverFebrl(state,
-               [](const testing::FebrlRecord& r) { return NormalizeDate(r.date_of_birth); });
+  RunOverFebrl(state, [](const testing::FebrlRecord& r) {
+    return NormalizeDate(r.date_of_birth);
+  });
 }
 BENCHMARK(BM_NormalizeDate_FebrlDob);
 
 void BM_NormalizeDate_DayMonthYear(benchmark::State& state) {
   DateOptions options;
   options.formats = {"%Y%m%d", "%d/%m/%Y", "%d %b %Y"};
-  const std::vector<std::string> dates = {"29/02/2000", "1 Sept 1999", "19870630",
-                                          "31/12/1950"};
+  const std::vector<std::string> dates = {"29/02/2000", "1 Sept 1999",
+                                          "19870630", "31/12/1950"};
   size_t i = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(NormalizeDate(dates[i], options));
@@ -74,8 +78,9 @@ void BM_NormalizeDate_DayMonthYear(benchmark::State& state) {
 BENCHMARK(BM_NormalizeDate_DayMonthYear);
 
 void BM_NormalizeIdentifier_FebrlSsn(benchmark::State& state) {
-  RunOverFebrl(state,
-               [](const testing::FebrlRecord& r) { return NormalizeIdentifier(r.soc_sec_id); });
+  RunOverFebrl(state, [](const testing::FebrlRecord& r) {
+    return NormalizeIdentifier(r.soc_sec_id);
+  });
 }
 BENCHMARK(BM_NormalizeIdentifier_FebrlSsn);
 
@@ -91,12 +96,14 @@ void BM_NormalizeSex(benchmark::State& state) {
 BENCHMARK(BM_NormalizeSex);
 
 void BM_Soundex_FebrlSurname(benchmark::State& state) {
-  RunOverFebrl(state, [](const testing::FebrlRecord& r) { return Soundex(r.surname); });
+  RunOverFebrl(
+      state, [](const testing::FebrlRecord& r) { return Soundex(r.surname); });
 }
 BENCHMARK(BM_Soundex_FebrlSurname);
 
 void BM_Nysiis_FebrlSurname(benchmark::State& state) {
-  RunOverFebrl(state, [](const testing::FebrlRecord& r) { return Nysiis(r.surname); });
+  RunOverFebrl(state,
+               [](const testing::FebrlRecord& r) { return Nysiis(r.surname); });
 }
 BENCHMARK(BM_Nysiis_FebrlSurname);
 

@@ -19,14 +19,16 @@ DateOptions Formats(std::vector<std::string> formats) {
 }
 
 // The normalised value, or nullopt for missing; an error fails the test.
-std::optional<std::string> Date(std::string_view raw, const DateOptions& options = {}) {
+std::optional<std::string> Date(std::string_view raw,
+                                const DateOptions& options = {}) {
   MaybeValue result = NormalizeDate(raw, options);
   EXPECT_TRUE(result.ok()) << result.status();
   if (!result.ok() || !result->has_value()) return std::nullopt;
   return std::string((*result)->Expose());
 }
 
-absl::StatusCode DateError(std::string_view raw, const DateOptions& options = {}) {
+absl::StatusCode DateError(std::string_view raw,
+                           const DateOptions& options = {}) {
   return NormalizeDate(raw, options).status().code();
 }
 
@@ -96,7 +98,7 @@ TEST(NormalizeDateTest, MonthNames) {
 }
 
 TEST(NormalizeDateTest, AdjacentNumericDirectivesNeedTwoDigits) {
-  EXPECT_EQ(DateError("2000111"), kInvalid);   // ambiguous: 1 Nov or 11 Jan
+  EXPECT_EQ(DateError("2000111"), kInvalid);  // ambiguous: 1 Nov or 11 Jan
   EXPECT_EQ(DateError("20001-1"), kInvalid);
   // %m comes right after %Y: two digits; %d after a literal: one is enough.
   const DateOptions year_month = Formats({"%Y%m-%d"});
@@ -161,12 +163,15 @@ TEST(NormalizeDateTest, FoldsNonAsciiDigitsAndSpaces) {
 
 TEST(ValidateDateOptionsTest, AcceptsDefaultsAndSupportedDirectives) {
   EXPECT_TRUE(ValidateDateOptions(DateOptions{}).ok());
-  EXPECT_TRUE(ValidateDateOptions(Formats({"%d/%m/%Y", "%Y%m%d", "%d %b %Y", "%Y%%%m%%%d"})).ok());
+  EXPECT_TRUE(ValidateDateOptions(
+                  Formats({"%d/%m/%Y", "%Y%m%d", "%d %b %Y", "%Y%%%m%%%d"}))
+                  .ok());
 }
 
 TEST(ValidateDateOptionsTest, RejectsUnsupportedDirectives) {
   EXPECT_EQ(ValidateDateOptions(Formats({"%d/%m/%y"})).code(), kInvalid);
-  EXPECT_EQ(ValidateDateOptions(Formats({"%Y-%m-%d", "%d.%m.%Y %H"})).code(), kInvalid);
+  EXPECT_EQ(ValidateDateOptions(Formats({"%Y-%m-%d", "%d.%m.%Y %H"})).code(),
+            kInvalid);
   EXPECT_EQ(ValidateDateOptions(Formats({"%Y%m%d%"})).code(), kInvalid);
 }
 
@@ -191,9 +196,11 @@ TEST(ValidateDateOptionsTest, RejectsImpossibleYearRanges) {
 }
 
 TEST(NormalizeDateTest, InvalidOptionsFailEveryValue) {
-  const absl::Status status = NormalizeDate("20000229", Formats({"%y%m%d"})).status();
+  const absl::Status status =
+      NormalizeDate("20000229", Formats({"%y%m%d"})).status();
   EXPECT_EQ(status.code(), kInvalid);
-  EXPECT_NE(std::string(status.message()).find("formats[0]"), std::string::npos);
+  EXPECT_NE(std::string(status.message()).find("formats[0]"),
+            std::string::npos);
 }
 
 TEST(NormalizeDateTest, LiteralPercentSign) {

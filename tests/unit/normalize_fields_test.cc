@@ -34,8 +34,9 @@ TEST(NormalizeSexTest, MapsFemaleCodesAndWords) {
 }
 
 TEST(NormalizeSexTest, MapsExplicitUnknownAndOtherToU) {
-  for (std::string_view raw : {"U", "unknown", "Not Known", "not stated", "X", "O",
-                               "Other", "I", "Indeterminate", "unspecified"}) {
+  for (std::string_view raw :
+       {"U", "unknown", "Not Known", "not stated", "X", "O", "Other", "I",
+        "Indeterminate", "unspecified"}) {
     EXPECT_EQ(Value(NormalizeSex(raw)), "u") << raw;
   }
 }
@@ -74,8 +75,8 @@ TEST(NormalizePostcodeTest, KeepsLettersAndDigitsOnly) {
 }
 
 TEST(NormalizePostcodeTest, BlanksAndPlaceholdersAreMissing) {
-  for (std::string_view raw : {"", "   ", "-", "0000", "99999", "XXXX", "0", "N/A",
-                               "unknown"}) {
+  for (std::string_view raw :
+       {"", "   ", "-", "0000", "99999", "XXXX", "0", "N/A", "unknown"}) {
     EXPECT_EQ(Value(NormalizePostcode(raw)), std::nullopt) << raw;
   }
 }
@@ -89,8 +90,8 @@ TEST(NormalizeIdentifierTest, DropsDashesSpacesAndDots) {
 }
 
 TEST(NormalizeIdentifierTest, RepeatedCharacterIsAPlaceholder) {
-  for (std::string_view raw : {"000000000", "000-00-0000", "999999999", "1", "xxxxxx",
-                               "XXX-XX-XXXX", "ééé"}) {
+  for (std::string_view raw : {"000000000", "000-00-0000", "999999999", "1",
+                               "xxxxxx", "XXX-XX-XXXX", "ééé"}) {
     EXPECT_EQ(Value(NormalizeIdentifier(raw)), std::nullopt) << raw;
   }
 }
@@ -132,19 +133,25 @@ TEST(NormalizeFieldTest, DispatchesOnFieldKind) {
   EXPECT_EQ(Value(NormalizeField(FieldKind::kDate, "2000-02-29")), "20000229");
   EXPECT_EQ(Value(NormalizeField(FieldKind::kSex, "Female")), "f");
   EXPECT_EQ(Value(NormalizeField(FieldKind::kPostcode, "SW1A 1AA")), "sw1a1aa");
-  EXPECT_EQ(Value(NormalizeField(FieldKind::kIdentifier, "123-45-6789")), "123456789");
+  EXPECT_EQ(Value(NormalizeField(FieldKind::kIdentifier, "123-45-6789")),
+            "123456789");
   EXPECT_EQ(Value(NormalizeField(FieldKind::kText, "St. Kilda")), "st kilda");
 }
 
 TEST(NormalizeFieldTest, PassesDateOptionsToDates) {
   DateOptions dmy;
   dmy.formats = {"%d/%m/%Y"};
-  EXPECT_EQ(Value(NormalizeField(schema::FieldKind::kDate, "29/02/2000", dmy)), "20000229");
-  EXPECT_EQ(NormalizeField(schema::FieldKind::kDate, "29/02/2000").status().code(), kInvalid);
+  EXPECT_EQ(Value(NormalizeField(schema::FieldKind::kDate, "29/02/2000", dmy)),
+            "20000229");
+  EXPECT_EQ(
+      NormalizeField(schema::FieldKind::kDate, "29/02/2000").status().code(),
+      kInvalid);
 }
 
 TEST(NormalizeFieldTest, RejectsUnknownKind) {
-  EXPECT_EQ(NormalizeField(static_cast<schema::FieldKind>(99), "x").status().code(), kInvalid);
+  EXPECT_EQ(
+      NormalizeField(static_cast<schema::FieldKind>(99), "x").status().code(),
+      kInvalid);
 }
 
 }  // namespace

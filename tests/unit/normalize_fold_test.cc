@@ -39,9 +39,9 @@ TEST(FoldUnicodeTest, PrecomposedAndDecomposedInputFoldAlike) {
 TEST(FoldUnicodeTest, AppliesCaseFoldingAndCompatibilityForms) {
   EXPECT_EQ(Fold("Straße"), "strasse");
   EXPECT_EQ(Fold("STRAẞE"), "strasse");
-  EXPECT_EQ(Fold("ﬁnn"), "finn");                   // ligature
-  EXPECT_EQ(Fold("ＪＯＨＮ１２"), "john12");         // full-width forms
-  EXPECT_EQ(Fold("İstanbul"), "istanbul");           // dotted capital I
+  EXPECT_EQ(Fold("ﬁnn"), "finn");             // ligature
+  EXPECT_EQ(Fold("ＪＯＨＮ１２"), "john12");  // full-width forms
+  EXPECT_EQ(Fold("İstanbul"), "istanbul");    // dotted capital I
 }
 
 TEST(FoldUnicodeTest, TransliteratesLettersNfkdLeavesAlone) {
@@ -78,19 +78,19 @@ TEST(FoldUnicodeTest, RemovesDefaultIgnorableCodePoints) {
 
 TEST(FoldUnicodeTest, RejectsMalformedUtf8) {
   const std::string_view kMalformed[] = {
-      "Garc\xC3",              // truncated two-byte sequence
-      "Nguy\xE1\xBB",          // truncated three-byte sequence
-      "\xF0\x9F\x98",          // truncated four-byte sequence
-      "\xC0\xAF",              // overlong '/'
-      "\xC1\xBF",              // overlong DEL
-      "\xE0\x80\xAF",          // overlong three-byte '/'
-      "\xF0\x80\x80\xAF",      // overlong four-byte '/'
-      "\xED\xA0\x80",          // lone high surrogate U+D800
-      "\xED\xBF\xBF",          // lone low surrogate U+DFFF
+      "Garc\xC3",                  // truncated two-byte sequence
+      "Nguy\xE1\xBB",              // truncated three-byte sequence
+      "\xF0\x9F\x98",              // truncated four-byte sequence
+      "\xC0\xAF",                  // overlong '/'
+      "\xC1\xBF",                  // overlong DEL
+      "\xE0\x80\xAF",              // overlong three-byte '/'
+      "\xF0\x80\x80\xAF",          // overlong four-byte '/'
+      "\xED\xA0\x80",              // lone high surrogate U+D800
+      "\xED\xBF\xBF",              // lone low surrogate U+DFFF
       "\xED\xA0\xBD\xED\xB8\x80",  // surrogate pair in CESU-8 form
-      "\xF4\x90\x80\x80",      // U+110000, past the last code point
-      "\x80Smith",             // stray continuation byte
-      "Sm\xFFith",             // byte never used in UTF-8
+      "\xF4\x90\x80\x80",          // U+110000, past the last code point
+      "\x80Smith",                 // stray continuation byte
+      "Sm\xFFith",                 // byte never used in UTF-8
   };
   for (std::string_view bad : kMalformed) {
     absl::StatusOr<std::string> folded = FoldUnicode(bad);
@@ -121,8 +121,8 @@ TEST(FoldUnicodeTest, AsciiFastPathAgreesWithUnicodePathInNormalisers) {
                                      &NormalizeIdentifier, &NormalizePostcode};
   for (Normaliser normalise : kNormalisers) {
     for (int c = 1; c < 0x80; ++c) {
-      const std::string input = std::string("O") + static_cast<char>(c) + "Br 1" +
-                                static_cast<char>(c) + "en";
+      const std::string input = std::string("O") + static_cast<char>(c) +
+                                "Br 1" + static_cast<char>(c) + "en";
       const MaybeValue ascii = normalise(input);
       const MaybeValue unicode = normalise(input + "\u00A0");
       ASSERT_EQ(ascii.ok(), unicode.ok()) << "byte " << c;

@@ -99,12 +99,15 @@ TEST(NormalizeNameTest, ConservativeAboutPlaceholders) {
 }
 
 TEST(NormalizeNameTest, DigitsWithoutLettersAreInvalid) {
-  EXPECT_EQ(NormalizeName("12345").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(NormalizeName("0").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizeName("12345").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizeName("0").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(NormalizeNameTest, MalformedUtf8IsInvalid) {
-  EXPECT_EQ(NormalizeName("Garc\xC3").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizeName("Garc\xC3").status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(NormalizeName("\xED\xA0\x80").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
@@ -118,7 +121,8 @@ TEST(CompactNameTest, RemovesSpacesHyphensAndApostrophes) {
 }
 
 TEST(CompactNameTest, SpacedAndUnspacedSpellingsMeet) {
-  EXPECT_EQ(CompactName(*Name("Van der Berg")), CompactName(*Name("Vanderberg")));
+  EXPECT_EQ(CompactName(*Name("Van der Berg")),
+            CompactName(*Name("Vanderberg")));
   EXPECT_EQ(CompactName(*Name("De La Cruz")), CompactName(*Name("DeLaCruz")));
   EXPECT_EQ(CompactName(*Name("Jean-Luc")), CompactName(*Name("Jean Luc")));
 }

@@ -19,11 +19,52 @@ namespace {
 // multi-byte letters, marks, spaces and ignorables, and malformed sequences.
 const std::vector<std::string>& Pieces() {
   static const auto* pieces = new std::vector<std::string>{
-      "a", "Z", "m", "Q", "0", "7", " ", "  ", "\t", "-", "'", "`", ".", "/", ",", "%",
-      "\u00E9", "\u00C5", "\u00DF", "\u00F8", "\u0142", "\u00E6", "\u0301", "\u0308",
-      "\u00A0", "\u3000", "\u00AD", "\u200D", "\u2019", "\u00B7", "\uFF21", "\uFF11",
-      "\u0439", "\u03A3", "\u738B", "\uAE40", "\u0663", "\u2163", "\u00BD", "\uFB01",
-      "\xC3", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xFF",
+      "a",
+      "Z",
+      "m",
+      "Q",
+      "0",
+      "7",
+      " ",
+      "  ",
+      "\t",
+      "-",
+      "'",
+      "`",
+      ".",
+      "/",
+      ",",
+      "%",
+      "\u00E9",
+      "\u00C5",
+      "\u00DF",
+      "\u00F8",
+      "\u0142",
+      "\u00E6",
+      "\u0301",
+      "\u0308",
+      "\u00A0",
+      "\u3000",
+      "\u00AD",
+      "\u200D",
+      "\u2019",
+      "\u00B7",
+      "\uFF21",
+      "\uFF11",
+      "\u0439",
+      "\u03A3",
+      "\u738B",
+      "\uAE40",
+      "\u0663",
+      "\u2163",
+      "\u00BD",
+      "\uFB01",
+      "\xC3",
+      "\xC0\xAF",
+      "\xED\xA0\x80",
+      "\xF4\x90\x80\x80",
+      "\x80",
+      "\xFF",
   };
   return *pieces;
 }
@@ -55,7 +96,8 @@ void ExpectIdempotentAndWellFormed(Normaliser normalise, bool spaces_allowed) {
     const std::string value((*first)->Expose());
     ASSERT_TRUE(WellFormedWords(value)) << testing::PrintToString(input);
     if (!spaces_allowed) {
-      ASSERT_EQ(value.find(' '), std::string::npos) << testing::PrintToString(input);
+      ASSERT_EQ(value.find(' '), std::string::npos)
+          << testing::PrintToString(input);
     }
     const MaybeValue second = normalise(value);
     ASSERT_TRUE(second.ok()) << testing::PrintToString(input);
@@ -106,7 +148,8 @@ TEST(NormalizePropertiesTest, PhoneticCodesHaveFixedShapes) {
     }
     const std::string nysiis = Nysiis(input);
     ASSERT_LE(nysiis.size(), 6u);
-    ASSERT_EQ(nysiis.find_first_not_of("abcdefghijklmnopqrstuvwxyz"), std::string::npos);
+    ASSERT_EQ(nysiis.find_first_not_of("abcdefghijklmnopqrstuvwxyz"),
+              std::string::npos);
     ASSERT_EQ(soundex.empty(), nysiis.empty());
   }
 }
