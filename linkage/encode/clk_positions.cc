@@ -1,7 +1,9 @@
 #include "linkage/encode/clk_positions.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -15,20 +17,40 @@ constexpr uint8_t kChainedCounterTag = 0x20;
 constexpr uint32_t kEmptySlot = 0xFFFFFF;
 constexpr uint32_t kMaxCounter = 0xFFFF;
 
-// Writes up to four code points (3 bytes each, big-endian) into block[4..15],
-// filling unused slots with FF FF FF.
-void PutCodePoints(absl::Span<const uint32_t> cps, uint8_t* dst) {
-  for (size_t s = 0; s < 4; ++s) {
-    const uint32_t v = s < cps.size() ? cps[s] : kEmptySlot;
-    dst[3 * s] = static_cast<uint8_t>(v >> 16);
-    dst[3 * s + 1] = static_cast<uint8_t>(v >> 8);
-    dst[3 * s + 2] = static_cast<uint8_t>(v);
+void StoreBigEndian64(uint64_t v, uint8_t* dst) {
+  if constexpr (std::endian::native == std::endian::little) {
+    v = __builtin_bswap64(v);
   }
+  std::memcpy(dst, &v, sizeof(v));
+}
+
+void StoreBigEndian32(uint32_t v, uint8_t* dst) {
+  if constexpr (std::endian::native == std::endian::little) {
+    v = __builtin_bswap32(v);
+  }
+  std::memcpy(dst, &v, sizeof(v));
+}
+
+// Writes up to four code points (3 bytes each, big-endian) into dst[0..11],
+// filling unused slots with FF FF FF. Two wide stores instead of twelve byte
+// stores: this runs once per q-gram.
+void PutCodePoints(absl::Span<const uint32_t> cps, uint8_t* dst) {
+  uint64_t c[4];
+  for (size_t s = 0; s < 4; ++s) c[s] = s < cps.size() ? cps[s] : kEmptySlot;
+  // Bytes 0-7: c0 (3 bytes), c1 (3 bytes), top 2 bytes of c2.
+  const uint64_t head = c[0] << 40 | c[1] << 16 | c[2] >> 8;
+  // Bytes 8-11: low byte of c2, c3 (3 bytes).
+  const uint32_t tail = static_cast<uint32_t>((c[2] & 0xFF) << 24 | c[3]);
+  StoreBigEndian64(head, dst);
+  StoreBigEndian32(tail, dst + 8);
 }
 
 uint64_t LoadLittleEndian64(const uint8_t* in) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | in[i];
+  uint64_t v;
+  std::memcpy(&v, in, sizeof(v));  // one load; GCC does not fuse a byte loop
+  if constexpr (std::endian::native == std::endian::big) {
+    v = __builtin_bswap64(v);
+  }
   return v;
 }
 
@@ -51,9 +73,9 @@ ClkPositionDeriver::ClkPositionDeriver(crypto::AesPrf prf, ClkLevel level,
       level_(level),
       bits_(bits),
       chunk_bits_(static_cast<uint32_t>(std::bit_width(bits - 1))),
-      chunk_mask_((uint64_t{1} << chunk_bits_) - 1),
       chunks_per_word_(64 / chunk_bits_),
-      seen_((bits + 63) / 64, 0) {
+      draw_(SelectDraw(chunk_bits_, std::has_single_bit(bits))),
+      stamp_(bits, 0) {
   // Draws needed for k distinct accepted positions: a sum of geometric
   // variables with success probability p_i = (L - i) / 2^b. Evaluate the
   // mean plus two standard deviations plus one up front.
@@ -143,35 +165,99 @@ crypto::AesBlock ClkPositionDeriver::CounterBlock(const Base& base,
   return b;
 }
 
-bool ClkPositionDeriver::Take(const crypto::AesBlock& block, uint32_t k,
-                              uint32_t* found) {
-  for (size_t half = 0; half < 2; ++half) {
-    uint64_t word = LoadLittleEndian64(block.data() + 8 * half);
-    for (uint32_t c = 0; c < chunks_per_word_; ++c) {
-      const uint32_t pos = static_cast<uint32_t>(word & chunk_mask_);
-      word >>= chunk_bits_;
-      if (pos >= bits_) continue;  // rejection sampling (L not a power of 2)
-      uint64_t& seen_word = seen_[pos >> 6];
-      const uint64_t mask = uint64_t{1} << (pos & 63);
-      if (seen_word & mask) continue;  // already chosen for this q-gram
-      seen_word |= mask;
-      chosen_[(*found)++] = pos;
-      if (*found == k) return true;
+uint16_t ClkPositionDeriver::NextGeneration() {
+  if (++generation_ == 0) {
+    // Every 65535 q-grams: forget all stamps and start over.
+    std::fill(stamp_.begin(), stamp_.end(), uint16_t{0});
+    generation_ = 1;
+  }
+  return generation_;
+}
+
+// Compile-time chunk width: the per-word loop unrolls into shifts and masks
+// by constants, and the rejection test disappears when L is a power of two.
+template <uint32_t kChunkBits, bool kPowerOfTwo>
+absl::Status ClkPositionDeriver::DrawAll(absl::Span<const QgramSlot> slots,
+                                         absl::Span<uint64_t* const> targets,
+                                         std::vector<uint32_t>* order) {
+  constexpr uint32_t kPerWord = 64 / kChunkBits;
+  constexpr uint64_t kMask = (uint64_t{1} << kChunkBits) - 1;
+  const uint32_t bits = bits_;
+  uint16_t* const stamp = stamp_.data();
+  uint32_t chosen[kMaxBitsPerQgram];
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const QgramSlot& slot = slots[i];
+    uint64_t* const target = targets[slot.target];
+    const uint32_t k = slot.k;
+    const uint16_t generation = NextGeneration();
+    uint32_t n = 0;
+    // Takes the chunks of one output block until there are k positions.
+    const auto take = [&](const uint8_t* block) {
+      for (size_t half = 0; half < 2; ++half) {
+        const uint64_t word = LoadLittleEndian64(block + 8 * half);
+#pragma GCC unroll 16
+        for (uint32_t c = 0; c < kPerWord; ++c) {
+          const uint32_t pos =
+              static_cast<uint32_t>((word >> (c * kChunkBits)) & kMask);
+          if (!kPowerOfTwo && pos >= bits) continue;  // rejection sampling
+          if (stamp[pos] == generation) continue;    // already chosen: skip
+          stamp[pos] = generation;
+          target[pos >> 6] |= uint64_t{1} << (pos & 63);
+          chosen[n] = pos;
+          if (++n == k) return true;
+        }
+      }
+      return false;
+    };
+    bool done = false;
+    for (size_t b = first_block_[i]; !done && b < first_block_[i + 1]; ++b) {
+      done = take(blocks_[b].data());
     }
+    // Top-up: more blocks of this q-gram, one at a time (rare).
+    uint32_t j = static_cast<uint32_t>(first_block_[i + 1] - first_block_[i]);
+    while (!done) {
+      if (j > kMaxCounter) {
+        // Unreachable for a PRF (k ≤ 64 ≤ L, 65536 blocks); kept so that a
+        // broken cipher cannot loop forever.
+        return absl::InternalError("Bloom position derivation ran out of blocks");
+      }
+      crypto::AesBlock block = CounterBlock(bases_[i], j++);
+      FEDLINK_RETURN_IF_ERROR(prf_.EvaluateBlock(block, &block));
+      done = take(block.data());
+    }
+    if (order != nullptr) order->insert(order->end(), chosen, chosen + k);
   }
-  return false;
+  return absl::OkStatus();
 }
 
-void ClkPositionDeriver::ClearSeen(uint32_t found) {
-  for (uint32_t f = 0; f < found; ++f) {
-    seen_[chosen_[f] >> 6] &= ~(uint64_t{1} << (chosen_[f] & 63));
+template <uint32_t kChunkBits>
+ClkPositionDeriver::DrawFn ClkPositionDeriver::PickDraw(bool power_of_two) {
+  return power_of_two ? &ClkPositionDeriver::DrawAll<kChunkBits, true>
+                      : &ClkPositionDeriver::DrawAll<kChunkBits, false>;
+}
+
+ClkPositionDeriver::DrawFn ClkPositionDeriver::SelectDraw(uint32_t chunk_bits,
+                                                          bool power_of_two) {
+  // kMinClkBits = 64 and kMaxClkBits = 32768 give chunks of 6 to 15 bits.
+  static_assert(kMinClkBits == 64 && kMaxClkBits == 32768);
+  switch (chunk_bits) {
+    case 6: return PickDraw<6>(power_of_two);
+    case 7: return PickDraw<7>(power_of_two);
+    case 8: return PickDraw<8>(power_of_two);
+    case 9: return PickDraw<9>(power_of_two);
+    case 10: return PickDraw<10>(power_of_two);
+    case 11: return PickDraw<11>(power_of_two);
+    case 12: return PickDraw<12>(power_of_two);
+    case 13: return PickDraw<13>(power_of_two);
+    case 14: return PickDraw<14>(power_of_two);
+    default: return PickDraw<15>(power_of_two);
   }
 }
 
-template <typename Sink>
 absl::Status ClkPositionDeriver::Derive(absl::Span<const uint32_t> code_points,
                                         absl::Span<const QgramSlot> slots,
-                                        Sink sink) {
+                                        absl::Span<uint64_t* const> targets,
+                                        std::vector<uint32_t>* order) {
   // One batch with each q-gram's first blocks.
   bases_.resize(slots.size());
   first_block_.resize(slots.size() + 1);
@@ -193,36 +279,7 @@ absl::Status ClkPositionDeriver::Derive(absl::Span<const uint32_t> code_points,
     }
   }
   FEDLINK_RETURN_IF_ERROR(prf_.Evaluate(blocks_, absl::MakeSpan(blocks_)));
-
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const uint32_t k = slots[i].k;
-    uint32_t found = 0;
-    bool done = false;
-    for (size_t b = first_block_[i]; !done && b < first_block_[i + 1]; ++b) {
-      done = Take(blocks_[b], k, &found);
-    }
-    // Top-up: more blocks of this q-gram, one at a time (rare).
-    uint32_t j = static_cast<uint32_t>(first_block_[i + 1] - first_block_[i]);
-    absl::Status status;
-    while (!done && status.ok()) {
-      if (j > kMaxCounter) {
-        // Unreachable for a PRF (k ≤ 64 ≤ L, 65536 blocks); kept so that a
-        // broken cipher cannot loop forever.
-        status = absl::InternalError("Bloom position derivation ran out of blocks");
-        break;
-      }
-      crypto::AesBlock block = CounterBlock(bases_[i], j++);
-      status = prf_.EvaluateBlock(block, &block);
-      if (status.ok()) done = Take(block, k, &found);
-    }
-    if (!status.ok()) {
-      ClearSeen(found);  // leave the scratch set empty for the next call
-      return status;
-    }
-    for (uint32_t f = 0; f < k; ++f) sink(slots[i], chosen_[f]);
-    ClearSeen(k);
-  }
-  return absl::OkStatus();
+  return (this->*draw_)(slots, targets, order);
 }
 
 absl::Status ClkPositionDeriver::SetBits(absl::Span<const uint32_t> code_points,
@@ -230,9 +287,7 @@ absl::Status ClkPositionDeriver::SetBits(absl::Span<const uint32_t> code_points,
                                          absl::Span<uint64_t* const> targets) {
   FEDLINK_RETURN_IF_ERROR(
       CheckSlots(code_points.size(), slots, targets.size()));
-  return Derive(code_points, slots, [&](const QgramSlot& s, uint32_t pos) {
-    targets[s.target][pos >> 6] |= uint64_t{1} << (pos & 63);
-  });
+  return Derive(code_points, slots, targets, /*order=*/nullptr);
 }
 
 absl::StatusOr<std::vector<uint32_t>> ClkPositionDeriver::Positions(
@@ -251,12 +306,12 @@ absl::StatusOr<std::vector<uint32_t>> ClkPositionDeriver::Positions(
   slot.field = field;
   slot.k = static_cast<uint8_t>(k);
   FEDLINK_RETURN_IF_ERROR(CheckSlots(qgram.size(), {&slot, 1}, 1));
+  std::vector<uint64_t> scratch((bits_ + 63) / 64, 0);
+  uint64_t* const target = scratch.data();
   std::vector<uint32_t> positions;
   positions.reserve(k);
-  FEDLINK_RETURN_IF_ERROR(Derive(qgram, {&slot, 1},
-                                 [&](const QgramSlot&, uint32_t pos) {
-                                   positions.push_back(pos);
-                                 }));
+  FEDLINK_RETURN_IF_ERROR(
+      Derive(qgram, {&slot, 1}, {&target, 1}, &positions));
   return positions;
 }
 

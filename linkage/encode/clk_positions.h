@@ -139,21 +139,34 @@ class ClkPositionDeriver {
   absl::Status MakeBase(absl::Span<const uint32_t> qgram, uint8_t field,
                         Base* base);
   static crypto::AesBlock CounterBlock(const Base& base, uint32_t j);
-  // Takes chunks of one output block until `k` distinct positions are in
-  // chosen_[0, *found). Returns true once there are k.
-  bool Take(const crypto::AesBlock& block, uint32_t k, uint32_t* found);
-  // Empties seen_ of chosen_[0, found).
-  void ClearSeen(uint32_t found);
-  template <typename Sink>
+  // Draws every slot's positions from blocks_ (plus top-up blocks), sets
+  // them in targets[slot.target] and appends them, in draw order, to *order
+  // unless it is null. One instance per chunk width b and power-of-two-ness
+  // of L, so the hot loop has constant shifts and masks.
+  using DrawFn = absl::Status (ClkPositionDeriver::*)(
+      absl::Span<const QgramSlot> slots, absl::Span<uint64_t* const> targets,
+      std::vector<uint32_t>* order);
+  template <uint32_t kChunkBits, bool kPowerOfTwo>
+  absl::Status DrawAll(absl::Span<const QgramSlot> slots,
+                       absl::Span<uint64_t* const> targets,
+                       std::vector<uint32_t>* order);
+  template <uint32_t kChunkBits>
+  static DrawFn PickDraw(bool power_of_two);
+  static DrawFn SelectDraw(uint32_t chunk_bits, bool power_of_two);
+  // A fresh stamp value for the next q-gram's positions.
+  uint16_t NextGeneration();
+  // Evaluates the slots' first blocks in one batch, then draw_.
   absl::Status Derive(absl::Span<const uint32_t> code_points,
-                      absl::Span<const QgramSlot> slots, Sink sink);
+                      absl::Span<const QgramSlot> slots,
+                      absl::Span<uint64_t* const> targets,
+                      std::vector<uint32_t>* order);
 
   crypto::AesPrf prf_;
   ClkLevel level_;
   uint32_t bits_;
   uint32_t chunk_bits_;        // b = ⌈log2 L⌉
-  uint64_t chunk_mask_;        // 2^b - 1
   uint32_t chunks_per_word_;   // ⌊64 / b⌋
+  DrawFn draw_;                // DrawAll for b and L
   // Blocks to evaluate up front for a q-gram with k bits: enough for all k
   // positions with high probability, so top-ups are rare.
   std::array<uint16_t, kMaxBitsPerQgram + 1> initial_blocks_{};
@@ -161,8 +174,11 @@ class ClkPositionDeriver {
   std::vector<crypto::AesBlock> blocks_;
   std::vector<Base> bases_;
   std::vector<size_t> first_block_;   // slot i uses blocks_[first_block_[i] ..)
-  std::vector<uint64_t> seen_;        // positions chosen for the current q-gram
-  std::array<uint32_t, kMaxBitsPerQgram> chosen_{};
+  // stamp_[p] == generation_: position p is taken by the current q-gram.
+  // Stamps instead of a bitset: no clearing pass per q-gram, and no
+  // read-modify-write chains on a few shared words.
+  std::vector<uint16_t> stamp_;
+  uint16_t generation_ = 0;
 };
 
 }  // namespace fedlink::encode
