@@ -3,6 +3,7 @@
 // its shape strictly (no unknown or repeated keys, no silent type
 // conversions) and remembers where each entry was, so that every error —
 // structural or a ValidateSchema rule — points at a line and column.
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <exception>
@@ -21,7 +22,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "linkage/schema/linkage_schema.h"
 #include "linkage/schema/schema_problems.h"
 #include "linkage/status_macros.h"
@@ -129,7 +129,6 @@ class SchemaYamlReader {
       FEDLINK_ASSIGN_OR_RETURN(schema.bloom, ReadBloom(*bloom));
     }
 
-    marks_.emplace("", root.Mark());
     return schema;
   }
 
