@@ -68,7 +68,7 @@ enum class ClkLevel : uint8_t { kRecord = 0x01, kField = 0x02 };
 inline constexpr uint32_t kMaxBitsPerQgram = 64;     // k
 inline constexpr size_t kMaxClkFields = 256;         // field is one byte
 inline constexpr uint32_t kMinClkBits = 64;          // L
-inline constexpr uint32_t kMaxClkBits = 32768;       // L (2L fits uint16)
+inline constexpr uint32_t kMaxClkBits = 32768;       // L (uint16 indexes 2L)
 inline constexpr size_t kMaxQgramCodePoints = 0xFFFF;  // n is two bytes
 
 // The key stream of the balancing permutation for filters of `bits` bits at
@@ -107,9 +107,10 @@ class ClkPositionDeriver {
 
   // For every slot, sets exactly slot.k distinct bits (positions as above)
   // in the filter targets[slot.target], which has ⌈bits()/64⌉ words, bit p in
-  // word p/64 at p%64. Bits already set stay set. All AES work for the
-  // slots goes through one EVP call (plus a rare top-up block for a q-gram
-  // whose first blocks held too many repeats). InvalidArgument if a slot is
+  // word p/64 at p%64. Bits already set stay set. The AES work for the
+  // slots goes through one EVP call (plus the chaining blocks of q-grams
+  // longer than 4 code points, and a rare top-up block for a q-gram whose
+  // first blocks held too many repeats). InvalidArgument if a slot is
   // out of range (offset/length, k, target); nothing is then written.
   // Internal if OpenSSL fails; the targets are then partly written and must
   // be discarded.

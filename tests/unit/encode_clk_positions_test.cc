@@ -267,6 +267,25 @@ TEST(ClkPositionsTest, RejectionSamplingIsUniformForNonPowerOfTwoLength) {
   EXPECT_NEAR(top, 6400, 400);
 }
 
+// The per-q-gram "already chosen" stamps wrap every 65535 q-grams; a stale
+// stamp after the wrap would make a q-gram skip a position and pick another.
+TEST(ClkPositionsTest, RepeatedQgramKeepsItsPositionsAcrossStampWrap) {
+  ClkPositionDeriver d = MakeDeriver(1024);
+  const std::vector<uint32_t> cps = {'x', 'y'};
+  auto before = d.Positions(0, cps, 30);
+  ASSERT_TRUE(before.ok());
+  const std::vector<QgramSlot> slots(70000, QgramSlot{0, 2, 0, 30, 0});
+  std::vector<uint64_t> f(16, 0);
+  uint64_t* target = f.data();
+  ASSERT_TRUE(d.SetBits(cps, slots, {&target, 1}).ok());
+  std::vector<uint64_t> expected(16, 0);
+  for (uint32_t p : *before) expected[p / 64] |= uint64_t{1} << (p % 64);
+  EXPECT_EQ(f, expected);
+  auto after = d.Positions(0, cps, 30);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, *before);
+}
+
 TEST(ClkPositionsTest, RejectsOutOfRangeSlotsWithoutWriting) {
   ClkPositionDeriver d = MakeDeriver(1024);
   const std::vector<uint32_t> cps = {'a', 'b'};
