@@ -10,16 +10,20 @@ namespace fedlink::datagen {
 namespace {
 
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
-    "local_id",   "given_name",   "middle_name", "middle_initial",  "surname",
-    "sex",        "date_of_birth", "ssn",        "street_number",   "address_1",
-    "address_2",  "city",         "postcode",    "state",           "graduation_year",
-    "district",   "institution",  "enrollment_year", "degree_field", "naics_sector",
-    "industry",   "wage_band",    "quarter",
+    "local_id",       "given_name",   "middle_name",
+    "middle_initial", "surname",      "sex",
+    "date_of_birth",  "ssn",          "street_number",
+    "address_1",      "address_2",    "city",
+    "postcode",       "state",        "graduation_year",
+    "district",       "institution",  "enrollment_year",
+    "degree_field",   "naics_sector", "industry",
+    "wage_band",      "quarter",
 };
 
 constexpr std::array<std::string_view, kCorruptionCount> kCorruptionNames = {
-    "typo",    "ocr",       "nickname",   "accent_strip", "surname_change", "name_swap", "date_swap",
-    "date_typo", "missing", "whitespace", "case",         "id_typo",        "moved",
+    "typo",      "ocr",       "nickname",  "accent_strip", "surname_change",
+    "name_swap", "date_swap", "date_typo", "missing",      "whitespace",
+    "case",      "id_typo",   "moved",
 };
 
 bool IsIdentifier(std::string_view name) {
@@ -77,8 +81,9 @@ absl::Status ValidateParty(const PartySpec& party, const std::string& where) {
   }
   for (int k = 0; k < kCorruptionCount; ++k) {
     if (!IsProbability(party.corruption.rate[static_cast<size_t>(k)])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, ".corruption.", Av(kCorruptionNames[static_cast<size_t>(k)]), ": must be in [0, 1]"));
+      return absl::InvalidArgumentError(absl::StrCat(where, ".corruption.",
+                                                     Av(kCorruptionNames[static_cast<size_t>(k)]),
+                                                     ": must be in [0, 1]"));
     }
   }
   return absl::OkStatus();

@@ -26,17 +26,17 @@ enum class Profile : uint8_t {
 
 // The meaning of one column of a party's file.
 enum class Field : uint8_t {
-  kLocalId,         // the party's own record id (random-looking, unique)
+  kLocalId,  // the party's own record id (random-looking, unique)
   kGivenName,
   kMiddleName,
   kMiddleInitial,
   kSurname,
   kSex,
-  kDateOfBirth,     // written in the party's date_format
+  kDateOfBirth,  // written in the party's date_format
   kSsn,
   kStreetNumber,
-  kAddress1,        // street name and type
-  kAddress2,        // apartment/unit, often empty
+  kAddress1,  // street name and type
+  kAddress2,  // apartment/unit, often empty
   kCity,
   kPostcode,
   kState,
@@ -45,10 +45,10 @@ enum class Field : uint8_t {
   kInstitution,     // higher-education institution
   kEnrollmentYear,
   kDegreeField,
-  kNaicsSector,     // NAICS sector code, e.g. "44-45"
-  kIndustry,        // NAICS sector title
+  kNaicsSector,  // NAICS sector code, e.g. "44-45"
+  kIndustry,     // NAICS sector title
   kWageBand,
-  kQuarter,         // e.g. "2020Q3"
+  kQuarter,  // e.g. "2020Q3"
 };
 inline constexpr int kFieldCount = 23;
 
@@ -93,9 +93,9 @@ struct CorruptionRates {
 
 // How a party writes each row.
 enum class RecordKind : uint8_t {
-  kPerson,      // one row per person held
-  kEnrollment,  // one row per enrolment (some persons transfer: two rows)
-  kWageQuarter, // one row per quarter employed, 2019Q1–2021Q4
+  kPerson,       // one row per person held
+  kEnrollment,   // one row per enrolment (some persons transfer: two rows)
+  kWageQuarter,  // one row per quarter employed, 2019Q1–2021Q4
 };
 
 enum class SsnStyle : uint8_t { kDigits, kDashed };  // 123456789 | 123-45-6789
@@ -107,14 +107,14 @@ struct ColumnSpec {
 };
 
 struct PartySpec {
-  std::string name;  // [a-z][a-z0-9_]*, unique; the file is <name>.csv
-  std::vector<ColumnSpec> columns;  // exactly one kLocalId column
+  std::string name;                    // [a-z][a-z0-9_]*, unique; the file is <name>.csv
+  std::vector<ColumnSpec> columns;     // exactly one kLocalId column
   std::string date_format = "%Y%m%d";  // see date.h
   SsnStyle ssn_style = SsnStyle::kDigits;
   SexStyle sex_style = SexStyle::kLetter;
-  bool upper_case_names = false;      // legacy systems: "GARCIA", accents dropped
-  bool abbreviate_street_types = true; // "Ave" rather than "Avenue"
-  std::string id_prefix;               // local ids are id_prefix + id_digits digits
+  bool upper_case_names = false;        // legacy systems: "GARCIA", accents dropped
+  bool abbreviate_street_types = true;  // "Ave" rather than "Avenue"
+  std::string id_prefix;                // local ids are id_prefix + id_digits digits
   int id_digits = 10;
   RecordKind record_kind = RecordKind::kPerson;
   // Extra rows for persons the party already holds, as a fraction of the

@@ -12,9 +12,9 @@ namespace {
 
 // QWERTY neighbours of each lower-case letter and of each digit (number row).
 constexpr std::array<std::string_view, 26> kLetterNeighbours = {
-    "qwsz", "vghn", "xdfv", "serfcx", "wrsd", "drtgvc", "ftyhbv", "gyujnb", "uojk",
-    "huikmn", "jiolm", "kop", "njk", "bhjm", "ipkl", "ol", "wa", "etdf", "awedxz",
-    "ryfg", "yihj", "cfgb", "qeas", "zsdc", "tugh", "asx",
+    "qwsz",   "vghn",  "xdfv", "serfcx", "wrsd", "drtgvc", "ftyhbv", "gyujnb", "uojk",
+    "huikmn", "jiolm", "kop",  "njk",    "bhjm", "ipkl",   "ol",     "wa",     "etdf",
+    "awedxz", "ryfg",  "yihj", "cfgb",   "qeas", "zsdc",   "tugh",   "asx",
 };
 constexpr std::array<std::string_view, 10> kDigitNeighbours = {
     "9", "2", "13", "24", "35", "46", "57", "68", "79", "80",
@@ -112,11 +112,10 @@ struct OcrConfusion {
 };
 
 constexpr OcrConfusion kOcrConfusions[] = {
-    {"rn", "m"}, {"m", "rn"}, {"cl", "d"}, {"d", "cl"}, {"vv", "w"}, {"w", "vv"},
-    {"l", "1"},  {"1", "l"},  {"I", "l"},  {"O", "0"}, {"0", "O"},  {"o", "0"},
-    {"S", "5"},  {"5", "S"},  {"B", "8"},  {"8", "B"}, {"e", "c"},  {"c", "e"},
-    {"h", "b"},  {"u", "v"},  {"n", "h"},  {"g", "q"}, {"Z", "2"},  {"2", "Z"},
-    {"G", "6"},  {"6", "G"},  {"i", "l"},
+    {"rn", "m"}, {"m", "rn"}, {"cl", "d"}, {"d", "cl"}, {"vv", "w"}, {"w", "vv"}, {"l", "1"},
+    {"1", "l"},  {"I", "l"},  {"O", "0"},  {"0", "O"},  {"o", "0"},  {"S", "5"},  {"5", "S"},
+    {"B", "8"},  {"8", "B"},  {"e", "c"},  {"c", "e"},  {"h", "b"},  {"u", "v"},  {"n", "h"},
+    {"g", "q"},  {"Z", "2"},  {"2", "Z"},  {"G", "6"},  {"6", "G"},  {"i", "l"},
 };
 
 }  // namespace
@@ -127,10 +126,14 @@ bool ApplyTypo(std::string* text, Rng& rng) {
   static constexpr uint32_t kOperationWeights[] = {20, 25, 35, 20};
   static const WeightedTable operations{kOperationWeights};
   switch (operations.Pick(rng)) {
-    case 0: return Insert(text, n, rng);
-    case 1: return Delete(text, n, rng) || Substitute(text, n, rng);
-    case 2: return Substitute(text, n, rng);
-    default: return Transpose(text, n, rng) || Substitute(text, n, rng);
+    case 0:
+      return Insert(text, n, rng);
+    case 1:
+      return Delete(text, n, rng) || Substitute(text, n, rng);
+    case 2:
+      return Substitute(text, n, rng);
+    default:
+      return Transpose(text, n, rng) || Substitute(text, n, rng);
   }
 }
 

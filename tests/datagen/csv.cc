@@ -67,7 +67,8 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(std::string_view 
     } else {
       while (i < text.size() && text[i] != ',' && text.substr(i, line_end.size()) != line_end) {
         if (text[i] == '"') return error("quote inside an unquoted field");
-        if (text[i] == '\r' || text[i] == '\n') return error("bare line break in an unquoted field");
+        if (text[i] == '\r' || text[i] == '\n')
+          return error("bare line break in an unquoted field");
         field.push_back(text[i++]);
       }
     }
@@ -83,8 +84,8 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(std::string_view 
     }
     i += line_end.size();
     if (!rows.empty() && row.size() != rows.front().size()) {
-      return error(absl::StrCat("has ", row.size(), " fields, the header has ",
-                                rows.front().size()));
+      return error(
+          absl::StrCat("has ", row.size(), " fields, the header has ", rows.front().size()));
     }
     rows.push_back(std::move(row));
     row.clear();

@@ -17,8 +17,7 @@ namespace fedlink::datagen {
 void AppendCsvField(std::string_view field, std::string* out);
 
 // Appends the fields separated by commas, then `line_end` ("\r\n" or "\n").
-void AppendCsvRow(std::span<const std::string> fields, std::string_view line_end,
-                  std::string* out);
+void AppendCsvRow(std::span<const std::string> fields, std::string_view line_end, std::string* out);
 
 // Parses `text` strictly as RFC 4180 with records ended by `line_end`: every
 // record (the last one too) ends with line_end, a quote may appear only

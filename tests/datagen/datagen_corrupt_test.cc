@@ -40,8 +40,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return d[x.size()][y.size()];
 }
 
-const std::vector<std::string> kNames = {"Smith", "Nguyễn", "O'Brien", "García-López",
-                                         "de la Cruz", "Li", "Ji-yeon", "Đặng", "A"};
+const std::vector<std::string> kNames = {
+    "Smith", "Nguyễn", "O'Brien", "García-López", "de la Cruz", "Li", "Ji-yeon", "Đặng", "A"};
 
 TEST(CorruptTest, TypoIsOneEditAndKeepsUtf8) {
   Rng rng(1);
@@ -87,8 +87,7 @@ TEST(CorruptTest, OcrErrorUsesKnownConfusions) {
   EXPECT_FALSE(ApplyOcrError(&nothing, rng));
   std::string digits = "22301";
   ASSERT_TRUE(ApplyOcrError(&digits, rng));
-  EXPECT_TRUE(digits == "Z2301" || digits == "2Z301" ||
-              digits == "2230l" || digits == "223O1")
+  EXPECT_TRUE(digits == "Z2301" || digits == "2Z301" || digits == "2230l" || digits == "223O1")
       << digits;
 }
 
@@ -157,12 +156,12 @@ TEST(CorruptTest, SsnTypoKeepsAValidSsn) {
 
 TEST(SsnTest, ValidityRules) {
   EXPECT_TRUE(IsValidSsn(123456789));
-  EXPECT_FALSE(IsValidSsn(234567));         // area 000
-  EXPECT_TRUE(IsValidSsn(1234567));         // area 001
-  EXPECT_FALSE(IsValidSsn(666123456));      // area 666
-  EXPECT_FALSE(IsValidSsn(912345678));      // area 9xx
-  EXPECT_FALSE(IsValidSsn(123004567));      // group 00
-  EXPECT_FALSE(IsValidSsn(123450000));      // serial 0000
+  EXPECT_FALSE(IsValidSsn(234567));     // area 000
+  EXPECT_TRUE(IsValidSsn(1234567));     // area 001
+  EXPECT_FALSE(IsValidSsn(666123456));  // area 666
+  EXPECT_FALSE(IsValidSsn(912345678));  // area 9xx
+  EXPECT_FALSE(IsValidSsn(123004567));  // group 00
+  EXPECT_FALSE(IsValidSsn(123450000));  // serial 0000
   std::string out;
   AppendSsn(12345678, true, &out);
   EXPECT_EQ(out, "012-34-5678");

@@ -40,13 +40,13 @@ TEST(CsvTest, RoundTripsAwkwardFields) {
 }
 
 TEST(CsvTest, RejectsMalformedInput) {
-  EXPECT_FALSE(ParseCsv("a,b\r\n1,2", "\r\n").ok());              // last record unterminated
-  EXPECT_FALSE(ParseCsv("a,b\r\n1\r\n", "\r\n").ok());            // field count
-  EXPECT_FALSE(ParseCsv("a,b\r\n1,x\"y\r\n", "\r\n").ok());       // stray quote
-  EXPECT_FALSE(ParseCsv("a,b\r\n\"1\"x,2\r\n", "\r\n").ok());     // text after quote
-  EXPECT_FALSE(ParseCsv("a,b\r\n\"1,2\r\n", "\r\n").ok());        // unterminated quote
-  EXPECT_FALSE(ParseCsv("a,b\n1,2\n", "\r\n").ok());              // wrong line end
-  EXPECT_FALSE(ParseCsv("a,b\r\n1,2\n3,4\r\n", "\r\n").ok());     // bare LF
+  EXPECT_FALSE(ParseCsv("a,b\r\n1,2", "\r\n").ok());           // last record unterminated
+  EXPECT_FALSE(ParseCsv("a,b\r\n1\r\n", "\r\n").ok());         // field count
+  EXPECT_FALSE(ParseCsv("a,b\r\n1,x\"y\r\n", "\r\n").ok());    // stray quote
+  EXPECT_FALSE(ParseCsv("a,b\r\n\"1\"x,2\r\n", "\r\n").ok());  // text after quote
+  EXPECT_FALSE(ParseCsv("a,b\r\n\"1,2\r\n", "\r\n").ok());     // unterminated quote
+  EXPECT_FALSE(ParseCsv("a,b\n1,2\n", "\r\n").ok());           // wrong line end
+  EXPECT_FALSE(ParseCsv("a,b\r\n1,2\n3,4\r\n", "\r\n").ok());  // bare LF
   const auto error = ParseCsv("a,b\r\n1,2\r\n3\r\n", "\r\n");
   ASSERT_FALSE(error.ok());
   EXPECT_NE(error.status().message().find("record 3"), std::string::npos) << error.status();

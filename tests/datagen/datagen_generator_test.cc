@@ -237,8 +237,8 @@ TEST(GeneratorTest, CorruptionMaskExplainsEveryDifferenceFromCleanRows) {
           EXPECT_EQ(a.values, b.values) << preset << " party " << party << " row " << p;
         } else {
           ++corrupted;
-          EXPECT_NE(a.values, b.values) << preset << " party " << party << " row " << p
-                                        << " corruptions " << a.corruptions;
+          EXPECT_NE(a.values, b.values)
+              << preset << " party " << party << " row " << p << " corruptions " << a.corruptions;
         }
       }
       EXPECT_GT(corrupted, rows / 10) << preset << " party " << party;
@@ -258,12 +258,13 @@ TEST(GeneratorTest, CorruptionRatesAreWithinTolerance) {
     std::array<size_t, kCorruptionCount> counts{};
     const auto rows = Rows(*generator, party);
     for (const GeneratedRecord& row : rows) {
-      for (int k = 0; k < kCorruptionCount; ++k) counts[static_cast<size_t>(k)] += row.Has(static_cast<Corruption>(k));
+      for (int k = 0; k < kCorruptionCount; ++k)
+        counts[static_cast<size_t>(k)] += row.Has(static_cast<Corruption>(k));
     }
     const double n = static_cast<double>(rows.size());
-    for (Corruption kind : {Corruption::kTypo, Corruption::kMissing, Corruption::kMoved,
-                            Corruption::kWhitespace, Corruption::kCase, Corruption::kIdTypo,
-                            Corruption::kNameSwap, Corruption::kOcr}) {
+    for (Corruption kind :
+         {Corruption::kTypo, Corruption::kMissing, Corruption::kMoved, Corruption::kWhitespace,
+          Corruption::kCase, Corruption::kIdTypo, Corruption::kNameSwap, Corruption::kOcr}) {
       const double p = rates[kind];
       const double sigma = std::sqrt(n * p * (1 - p));
       EXPECT_NEAR(static_cast<double>(counts[static_cast<size_t>(kind)]), n * p, 5 * sigma + 2)
@@ -380,7 +381,8 @@ TEST(GeneratorTest, AgenciesTellAConsistentStory) {
     const int year = std::stoi(row.values[ColumnOf(school, Field::kGraduationYear)]);
     EXPECT_GE(year, 2016);
     EXPECT_LE(year, 2018);
-    const auto dob = ParseDate(row.values[ColumnOf(school, Field::kDateOfBirth)], school.date_format);
+    const auto dob =
+        ParseDate(row.values[ColumnOf(school, Field::kDateOfBirth)], school.date_format);
     ASSERT_TRUE(dob.has_value());
     EXPECT_GE(year - dob->year, 17);  // graduates are 17–20 in June of the year
     EXPECT_LE(year - dob->year, 20);

@@ -21,8 +21,7 @@ void AppendDigits(int value, int width, std::string* out) {
 }
 
 // Reads between min_digits and max_digits decimal digits at text[*pos].
-std::optional<int> ReadNumber(std::string_view text, size_t* pos, int min_digits,
-                              int max_digits) {
+std::optional<int> ReadNumber(std::string_view text, size_t* pos, int min_digits, int max_digits) {
   int value = 0;
   int count = 0;
   while (count < max_digits && *pos < text.size() && text[*pos] >= '0' && text[*pos] <= '9') {
@@ -99,18 +98,27 @@ absl::Status ValidateDateFormat(std::string_view format) {
       return absl::InvalidArgumentError("date format ends with a lone '%'");
     }
     switch (format[++i]) {
-      case 'Y': year = true; break;
-      case 'm': case 'b': month = true; break;
-      case 'd': day = true; break;
-      case '%': break;
+      case 'Y':
+        year = true;
+        break;
+      case 'm':
+      case 'b':
+        month = true;
+        break;
+      case 'd':
+        day = true;
+        break;
+      case '%':
+        break;
       default:
-        return absl::InvalidArgumentError(
-            absl::StrCat("date format has unknown directive '%", std::string(1, format[i]),
-                         "' (known: %Y %m %d %b %%)"));
+        return absl::InvalidArgumentError(absl::StrCat("date format has unknown directive '%",
+                                                       std::string(1, format[i]),
+                                                       "' (known: %Y %m %d %b %%)"));
     }
   }
   if (!year || !month || !day) {
-    return absl::InvalidArgumentError("date format needs a year (%Y), month (%m or %b) and day (%d)");
+    return absl::InvalidArgumentError(
+        "date format needs a year (%Y), month (%m or %b) and day (%d)");
   }
   return absl::OkStatus();
 }
@@ -122,11 +130,21 @@ void AppendDate(const Date& date, std::string_view format, std::string* out) {
       continue;
     }
     switch (format[++i]) {
-      case 'Y': AppendDigits(date.year, 4, out); break;
-      case 'm': AppendDigits(date.month, 2, out); break;
-      case 'd': AppendDigits(date.day, 2, out); break;
-      case 'b': out->append(kMonthAbbreviations[static_cast<size_t>(date.month - 1)]); break;
-      default: out->push_back(format[i]); break;
+      case 'Y':
+        AppendDigits(date.year, 4, out);
+        break;
+      case 'm':
+        AppendDigits(date.month, 2, out);
+        break;
+      case 'd':
+        AppendDigits(date.day, 2, out);
+        break;
+      case 'b':
+        out->append(kMonthAbbreviations[static_cast<size_t>(date.month - 1)]);
+        break;
+      default:
+        out->push_back(format[i]);
+        break;
     }
   }
 }
@@ -142,10 +160,22 @@ std::optional<Date> ParseDate(std::string_view text, std::string_view format) {
     }
     std::optional<int> value;
     switch (format[++i]) {
-      case 'Y': value = ReadNumber(text, &pos, 4, 4); if (value) date.year = *value; break;
-      case 'm': value = ReadNumber(text, &pos, 1, 2); if (value) date.month = *value; break;
-      case 'd': value = ReadNumber(text, &pos, 1, 2); if (value) date.day = *value; break;
-      case 'b': value = ReadMonthName(text, &pos); if (value) date.month = *value; break;
+      case 'Y':
+        value = ReadNumber(text, &pos, 4, 4);
+        if (value) date.year = *value;
+        break;
+      case 'm':
+        value = ReadNumber(text, &pos, 1, 2);
+        if (value) date.month = *value;
+        break;
+      case 'd':
+        value = ReadNumber(text, &pos, 1, 2);
+        if (value) date.day = *value;
+        break;
+      case 'b':
+        value = ReadMonthName(text, &pos);
+        if (value) date.month = *value;
+        break;
       default:
         value = 0;
         if (pos >= text.size() || text[pos] != format[i]) return std::nullopt;

@@ -24,26 +24,46 @@ enum Stream : uint64_t {
 // How often each field is the one left blank by the kMissing corruption.
 uint32_t MissingWeight(Field field) {
   switch (field) {
-    case Field::kGivenName: return 2;
-    case Field::kMiddleName: return 6;
-    case Field::kMiddleInitial: return 6;
-    case Field::kSurname: return 1;
-    case Field::kSex: return 2;
-    case Field::kDateOfBirth: return 3;
-    case Field::kSsn: return 6;
-    case Field::kStreetNumber: return 4;
-    case Field::kAddress1: return 2;
-    case Field::kAddress2: return 1;
-    case Field::kCity: return 2;
-    case Field::kPostcode: return 4;
-    case Field::kState: return 1;
-    case Field::kGraduationYear: return 1;
-    case Field::kDistrict: return 2;
-    case Field::kEnrollmentYear: return 1;
-    case Field::kDegreeField: return 2;
-    case Field::kNaicsSector: return 1;
-    case Field::kIndustry: return 1;
-    default: return 0;
+    case Field::kGivenName:
+      return 2;
+    case Field::kMiddleName:
+      return 6;
+    case Field::kMiddleInitial:
+      return 6;
+    case Field::kSurname:
+      return 1;
+    case Field::kSex:
+      return 2;
+    case Field::kDateOfBirth:
+      return 3;
+    case Field::kSsn:
+      return 6;
+    case Field::kStreetNumber:
+      return 4;
+    case Field::kAddress1:
+      return 2;
+    case Field::kAddress2:
+      return 1;
+    case Field::kCity:
+      return 2;
+    case Field::kPostcode:
+      return 4;
+    case Field::kState:
+      return 1;
+    case Field::kGraduationYear:
+      return 1;
+    case Field::kDistrict:
+      return 2;
+    case Field::kEnrollmentYear:
+      return 1;
+    case Field::kDegreeField:
+      return 2;
+    case Field::kNaicsSector:
+      return 1;
+    case Field::kIndustry:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -55,7 +75,8 @@ uint32_t TargetWeight(Corruption kind, Field field) {
     case Corruption::kWhitespace:
     case Corruption::kCase:
       if (name) return 3;
-      if (field == Field::kMiddleName || field == Field::kAddress1 || field == Field::kCity) return 1;
+      if (field == Field::kMiddleName || field == Field::kAddress1 || field == Field::kCity)
+        return 1;
       return 0;
     case Corruption::kOcr:
       if (name) return 2;
@@ -115,8 +136,12 @@ struct RecordTruth {
 
 void AppendSurname(const Person& person, const RecordTruth& truth, std::string* out) {
   switch (truth.surname_form) {
-    case SurnameForm::kBirth: out->append(person.surname); break;
-    case SurnameForm::kMarried: out->append(person.married_surname); break;
+    case SurnameForm::kBirth:
+      out->append(person.surname);
+      break;
+    case SurnameForm::kMarried:
+      out->append(person.married_surname);
+      break;
     case SurnameForm::kHyphenated:
       out->append(person.surname).append("-").append(person.married_surname);
       break;
@@ -162,22 +187,29 @@ absl::StatusOr<std::unique_ptr<DatasetGenerator>> DatasetGenerator::Create(Datas
       first_entity += region.count;
     }
     switch (spec.record_kind) {
-      case RecordKind::kPerson: plan.copies = 1; break;
-      case RecordKind::kEnrollment: plan.copies = 2; break;
-      case RecordKind::kWageQuarter: plan.copies = kWageQuarters; break;
+      case RecordKind::kPerson:
+        plan.copies = 1;
+        break;
+      case RecordKind::kEnrollment:
+        plan.copies = 2;
+        break;
+      case RecordKind::kWageQuarter:
+        plan.copies = kWageQuarters;
+        break;
     }
     plan.base_slots = plan.members * plan.copies;
     const uint64_t duplicates =
-        plan.members == 0 ? 0
-                          : static_cast<uint64_t>(static_cast<double>(plan.members) *
-                                                      spec.duplicate_rate + 0.5);
+        plan.members == 0
+            ? 0
+            : static_cast<uint64_t>(static_cast<double>(plan.members) * spec.duplicate_rate + 0.5);
     plan.slots = plan.base_slots + duplicates;
     if (spec.id_digits < 19 && plan.slots > PowerOfTen(spec.id_digits)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "parties[", p, "] (", spec.name, "): ", spec.id_digits, "-digit local ids cannot number ",
-          plan.slots, " rows; raise id_digits"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("parties[", p, "] (", spec.name, "): ", spec.id_digits,
+                       "-digit local ids cannot number ", plan.slots, " rows; raise id_digits"));
     }
-    plan.order = Permutation(std::max<uint64_t>(plan.slots, 1), HashWords({cfg.seed, kOrderStream, p}));
+    plan.order =
+        Permutation(std::max<uint64_t>(plan.slots, 1), HashWords({cfg.seed, kOrderStream, p}));
     plan.ids = Permutation(PowerOfTen(spec.id_digits), HashWords({cfg.seed, kIdStream, p}));
     plan.column_of.fill(-1);
     for (size_t c = 0; c < spec.columns.size(); ++c) {
@@ -221,16 +253,27 @@ bool DatasetGenerator::ApplyStringCorruption(const PartyPlan& plan, Corruption k
     std::string& value = record->values[targets.columns[targets.table.Pick(rng)]];
     bool changed = false;
     switch (kind) {
-      case Corruption::kTypo: changed = ApplyTypo(&value, rng); break;
-      case Corruption::kOcr: changed = ApplyOcrError(&value, rng); break;
-      case Corruption::kAccentStrip: changed = StripAccents(&value); break;
-      case Corruption::kWhitespace: changed = ApplyWhitespace(&value, rng); break;
-      case Corruption::kCase: changed = ApplyCaseChange(&value, rng); break;
+      case Corruption::kTypo:
+        changed = ApplyTypo(&value, rng);
+        break;
+      case Corruption::kOcr:
+        changed = ApplyOcrError(&value, rng);
+        break;
+      case Corruption::kAccentStrip:
+        changed = StripAccents(&value);
+        break;
+      case Corruption::kWhitespace:
+        changed = ApplyWhitespace(&value, rng);
+        break;
+      case Corruption::kCase:
+        changed = ApplyCaseChange(&value, rng);
+        break;
       case Corruption::kMissing:
         changed = !value.empty();
         value.clear();
         break;
-      default: break;
+      default:
+        break;
     }
     if (changed) return true;
   }
@@ -251,9 +294,9 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
   } else {
     member = HashWords({config_.seed, kDuplicateStream, party, slot}) % plan.members;
   }
-  const auto range = std::prev(std::upper_bound(
-      plan.ranges.begin(), plan.ranges.end(), member,
-      [](uint64_t m, const MemberRange& r) { return m < r.first_member; }));
+  const auto range = std::prev(
+      std::upper_bound(plan.ranges.begin(), plan.ranges.end(), member,
+                       [](uint64_t m, const MemberRange& r) { return m < r.first_member; }));
   const uint64_t entity = range->first_entity + (member - range->first_member);
   const Person person = persons_.Make(entity, range->profile);
 
@@ -262,7 +305,8 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
   WageQuarter wage;
   int wage_quarter = 0;
   switch (spec.record_kind) {
-    case RecordKind::kPerson: break;
+    case RecordKind::kPerson:
+      break;
     case RecordKind::kEnrollment:
       enrollment = persons_.EnrollmentOf(person, copy);
       if (!enrollment) return false;
@@ -320,8 +364,8 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
   }
   if (want(Corruption::kSurnameChange) && has(Field::kSurname) && !person.married_surname.empty()) {
     const uint64_t r = rng.Below(100);
-    truth.surname_form = r < 70 ? SurnameForm::kMarried
-                                : (r < 90 ? SurnameForm::kHyphenated : SurnameForm::kSpaced);
+    truth.surname_form =
+        r < 70 ? SurnameForm::kMarried : (r < 90 ? SurnameForm::kHyphenated : SurnameForm::kSpaced);
     mark(Corruption::kSurnameChange);
   }
   if (want(Corruption::kNameSwap) && has(Field::kGivenName) && has(Field::kSurname) &&
@@ -338,7 +382,8 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
   if (want(Corruption::kIdTypo) && has(Field::kSsn) && ApplySsnTypo(&truth.ssn, rng)) {
     mark(Corruption::kIdTypo);
   }
-  if (want(Corruption::kMoved) && (has(Field::kAddress1) || has(Field::kPostcode) || has(Field::kCity))) {
+  if (want(Corruption::kMoved) &&
+      (has(Field::kAddress1) || has(Field::kPostcode) || has(Field::kCity))) {
     previous_address = persons_.PreviousAddressOf(person);
     truth.address = &previous_address;
     mark(Corruption::kMoved);
@@ -352,28 +397,47 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
     out.clear();
     const Field field = spec.columns[c].field;
     switch (field) {
-      case Field::kLocalId: AppendLocalId(party, slot, &out); break;
+      case Field::kLocalId:
+        AppendLocalId(party, slot, &out);
+        break;
       case Field::kGivenName:
-        if (truth.names_swapped) AppendSurname(person, truth, &out);
-        else AppendGiven(truth, &out);
+        if (truth.names_swapped)
+          AppendSurname(person, truth, &out);
+        else
+          AppendGiven(truth, &out);
         break;
       case Field::kSurname:
-        if (truth.names_swapped) AppendGiven(truth, &out);
-        else AppendSurname(person, truth, &out);
+        if (truth.names_swapped)
+          AppendGiven(truth, &out);
+        else
+          AppendSurname(person, truth, &out);
         break;
-      case Field::kMiddleName: out.append(person.middle); break;
-      case Field::kMiddleInitial: out.append(FirstCodePoint(person.middle)); break;
+      case Field::kMiddleName:
+        out.append(person.middle);
+        break;
+      case Field::kMiddleInitial:
+        out.append(FirstCodePoint(person.middle));
+        break;
       case Field::kSex:
-        if (spec.sex_style == SexStyle::kLetter) out.append(person.female ? "F" : "M");
-        else out.append(person.female ? "female" : "male");
+        if (spec.sex_style == SexStyle::kLetter)
+          out.append(person.female ? "F" : "M");
+        else
+          out.append(person.female ? "female" : "male");
         break;
-      case Field::kDateOfBirth: AppendDate(truth.dob, spec.date_format, &out); break;
-      case Field::kSsn: AppendSsn(truth.ssn, spec.ssn_style == SsnStyle::kDashed, &out); break;
-      case Field::kStreetNumber: AppendNumber(address.house_number, &out); break;
+      case Field::kDateOfBirth:
+        AppendDate(truth.dob, spec.date_format, &out);
+        break;
+      case Field::kSsn:
+        AppendSsn(truth.ssn, spec.ssn_style == SsnStyle::kDashed, &out);
+        break;
+      case Field::kStreetNumber:
+        AppendNumber(address.house_number, &out);
+        break;
       case Field::kAddress1: {
         const StreetType& type = StreetTypes()[address.street_type];
-        out.append(StreetNames()[address.street]).append(" ").append(
-            spec.abbreviate_street_types ? type.abbreviated : type.full);
+        out.append(StreetNames()[address.street])
+            .append(" ")
+            .append(spec.abbreviate_street_types ? type.abbreviated : type.full);
         break;
       }
       case Field::kAddress2:
@@ -383,14 +447,22 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
           if (address.unit_letter != 0) out.push_back(address.unit_letter);
         }
         break;
-      case Field::kCity: out.append(Localities()[address.locality].name); break;
-      case Field::kPostcode: AppendPadded(address.zip, 5, &out); break;
-      case Field::kState: out.append(kStateCode); break;
+      case Field::kCity:
+        out.append(Localities()[address.locality].name);
+        break;
+      case Field::kPostcode:
+        AppendPadded(address.zip, 5, &out);
+        break;
+      case Field::kState:
+        out.append(kStateCode);
+        break;
       case Field::kGraduationYear:
-        if (person.graduation_year != 0) AppendNumber(static_cast<uint64_t>(person.graduation_year), &out);
+        if (person.graduation_year != 0)
+          AppendNumber(static_cast<uint64_t>(person.graduation_year), &out);
         break;
       case Field::kDistrict:
-        if (person.graduation_year != 0) out.append(Localities()[person.home.locality].school_division);
+        if (person.graduation_year != 0)
+          out.append(Localities()[person.home.locality].school_division);
         break;
       case Field::kInstitution:
         if (enrollment) out.append(Institutions()[enrollment->institution].name);
@@ -402,10 +474,12 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
         if (enrollment) out.append(DegreeFields()[enrollment->degree_field].label);
         break;
       case Field::kNaicsSector:
-        if (spec.record_kind == RecordKind::kWageQuarter) out.append(NaicsSectors()[wage.naics].code);
+        if (spec.record_kind == RecordKind::kWageQuarter)
+          out.append(NaicsSectors()[wage.naics].code);
         break;
       case Field::kIndustry:
-        if (spec.record_kind == RecordKind::kWageQuarter) out.append(NaicsSectors()[wage.naics].title);
+        if (spec.record_kind == RecordKind::kWageQuarter)
+          out.append(NaicsSectors()[wage.naics].title);
         break;
       case Field::kWageBand:
         if (spec.record_kind == RecordKind::kWageQuarter) out.append(WageBands()[wage.band]);

@@ -23,9 +23,9 @@ namespace fedlink::datagen {
 // One row of a party's file. Reuse one object across calls: the strings keep
 // their capacity, so steady-state generation does not allocate.
 struct GeneratedRecord {
-  uint64_t entity = 0;       // ground truth: the person behind the row
-  bool duplicate = false;    // an extra within-party row for the same person
-  uint32_t corruptions = 0;  // bit k set: Corruption k was applied
+  uint64_t entity = 0;              // ground truth: the person behind the row
+  bool duplicate = false;           // an extra within-party row for the same person
+  uint32_t corruptions = 0;         // bit k set: Corruption k was applied
   std::vector<std::string> values;  // one per column, in the party's column order
 
   bool Has(Corruption kind) const { return (corruptions >> static_cast<int>(kind)) & 1u; }

@@ -99,7 +99,8 @@ Address MakeAddress(Rng& rng, const Tables& tables) {
   const int digits = static_cast<int>(digit_table.Pick(rng)) + 1;
   int64_t low = 1;
   for (int i = 1; i < digits; ++i) low *= 10;
-  address.house_number = static_cast<uint16_t>(rng.Between(low, std::min<int64_t>(low * 10 - 1, 65000)));
+  address.house_number =
+      static_cast<uint16_t>(rng.Between(low, std::min<int64_t>(low * 10 - 1, 65000)));
   if (rng.Chance(0.22)) {
     address.unit_kind = static_cast<uint8_t>(tables.units.Pick(rng) + 1);
     address.unit_number = static_cast<uint16_t>(rng.Between(1, 450));
@@ -121,12 +122,14 @@ Date MakeDateOfBirth(Rng& rng, Profile profile, const Tables& tables, int* gradu
       const int shift = r < 8 ? 1 : (r < 10 ? -1 : 0);
       const int64_t start = DaysFromCivil(Date{year - 19 - shift, 9, 1});
       const int64_t end = DaysFromCivil(Date{year - 18 - shift, 9, 1});
-      return CivilFromDays(start + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(end - start))));
+      return CivilFromDays(start +
+                           static_cast<int64_t>(rng.Below(static_cast<uint64_t>(end - start))));
     }
     case Profile::kYoungAdult: {
       const int64_t start = DaysFromCivil(Date{1996, 1, 1});
       const int64_t end = DaysFromCivil(Date{2002, 1, 1});
-      return CivilFromDays(start + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(end - start))));
+      return CivilFromDays(start +
+                           static_cast<int64_t>(rng.Below(static_cast<uint64_t>(end - start))));
     }
     case Profile::kOlderAdult:
     case Profile::kGeneral: {
@@ -304,8 +307,10 @@ std::array<WageQuarter, kWageQuarters> PersonFactory::WageHistoryOf(const Person
     }
     if (employed) {
       const double raise = rng.Unit();
-      if (raise < 0.08 && band < 5) ++band;
-      else if (raise > 0.95 && band > 0) --band;
+      if (raise < 0.08 && band < 5)
+        ++band;
+      else if (raise > 0.95 && band > 0)
+        --band;
       ever_employed = true;
     }
     history[static_cast<size_t>(q)] = WageQuarter{employed, naics, static_cast<uint8_t>(band)};

@@ -20,13 +20,13 @@ namespace fedlink::datagen {
 inline constexpr Date kReferenceDate{2024, 6, 30};
 
 struct Address {
-  uint16_t locality = 0;     // index into Localities()
-  uint16_t street = 0;       // index into StreetNames()
-  uint8_t street_type = 0;   // index into StreetTypes()
-  uint8_t unit_kind = 0;     // 0: no unit; else index+1 into the unit labels
+  uint16_t locality = 0;    // index into Localities()
+  uint16_t street = 0;      // index into StreetNames()
+  uint8_t street_type = 0;  // index into StreetTypes()
+  uint8_t unit_kind = 0;    // 0: no unit; else index+1 into the unit labels
   uint16_t house_number = 1;
   uint16_t unit_number = 0;
-  char unit_letter = 0;      // 0: none
+  char unit_letter = 0;  // 0: none
   uint32_t zip = 0;
 };
 
@@ -43,9 +43,9 @@ struct Person {
   std::string_view surname;          // at birth
   std::string_view married_surname;  // empty unless the person took a spouse's name
   Date dob;
-  uint32_t ssn = 0;                  // 9 digits as a number; area never 000, 666 or 9xx
+  uint32_t ssn = 0;  // 9 digits as a number; area never 000, 666 or 9xx
   Address home;
-  int graduation_year = 0;           // kSchoolGraduate only
+  int graduation_year = 0;  // kSchoolGraduate only
 };
 
 struct Enrollment {

@@ -42,26 +42,36 @@ PartySpec FebrlParty(std::string name, int layout, uint64_t rows, const PresetOp
   party.name = std::move(name);
   party.corruption = ScaledRates(CorruptionRates::Defaults(), options);
   party.duplicate_rate = options.duplicate_rate.value_or(0.0);
-  const uint64_t slots = rows + static_cast<uint64_t>(static_cast<double>(rows) * party.duplicate_rate + 1);
+  const uint64_t slots =
+      rows + static_cast<uint64_t>(static_cast<double>(rows) * party.duplicate_rate + 1);
   switch (layout) {
     case 0:  // the FEBRL column order and date format
-      party.columns = Columns({{"rec_id", Field::kLocalId}, {"given_name", Field::kGivenName},
-                               {"surname", Field::kSurname}, {"street_number", Field::kStreetNumber},
-                               {"address_1", Field::kAddress1}, {"address_2", Field::kAddress2},
-                               {"suburb", Field::kCity}, {"postcode", Field::kPostcode},
-                               {"state", Field::kState}, {"date_of_birth", Field::kDateOfBirth},
+      party.columns = Columns({{"rec_id", Field::kLocalId},
+                               {"given_name", Field::kGivenName},
+                               {"surname", Field::kSurname},
+                               {"street_number", Field::kStreetNumber},
+                               {"address_1", Field::kAddress1},
+                               {"address_2", Field::kAddress2},
+                               {"suburb", Field::kCity},
+                               {"postcode", Field::kPostcode},
+                               {"state", Field::kState},
+                               {"date_of_birth", Field::kDateOfBirth},
                                {"soc_sec_id", Field::kSsn}});
       party.date_format = "%Y%m%d";
       party.id_prefix = "A";
       party.id_digits = DigitsFor(slots, 10);
       break;
     case 1:
-      party.columns = Columns({{"rec_id", Field::kLocalId}, {"surname", Field::kSurname},
+      party.columns = Columns({{"rec_id", Field::kLocalId},
+                               {"surname", Field::kSurname},
                                {"given_name", Field::kGivenName},
-                               {"date_of_birth", Field::kDateOfBirth}, {"soc_sec_id", Field::kSsn},
+                               {"date_of_birth", Field::kDateOfBirth},
+                               {"soc_sec_id", Field::kSsn},
                                {"street_number", Field::kStreetNumber},
-                               {"address_1", Field::kAddress1}, {"address_2", Field::kAddress2},
-                               {"suburb", Field::kCity}, {"state", Field::kState},
+                               {"address_1", Field::kAddress1},
+                               {"address_2", Field::kAddress2},
+                               {"suburb", Field::kCity},
+                               {"state", Field::kState},
                                {"postcode", Field::kPostcode}});
       party.date_format = "%m/%d/%Y";
       party.ssn_style = SsnStyle::kDashed;
@@ -69,12 +79,17 @@ PartySpec FebrlParty(std::string name, int layout, uint64_t rows, const PresetOp
       party.id_digits = DigitsFor(slots, 12);
       break;
     default:
-      party.columns = Columns({{"rec_id", Field::kLocalId}, {"given_name", Field::kGivenName},
-                               {"surname", Field::kSurname}, {"soc_sec_id", Field::kSsn},
-                               {"date_of_birth", Field::kDateOfBirth}, {"postcode", Field::kPostcode},
-                               {"suburb", Field::kCity}, {"address_1", Field::kAddress1},
+      party.columns = Columns({{"rec_id", Field::kLocalId},
+                               {"given_name", Field::kGivenName},
+                               {"surname", Field::kSurname},
+                               {"soc_sec_id", Field::kSsn},
+                               {"date_of_birth", Field::kDateOfBirth},
+                               {"postcode", Field::kPostcode},
+                               {"suburb", Field::kCity},
+                               {"address_1", Field::kAddress1},
                                {"street_number", Field::kStreetNumber},
-                               {"address_2", Field::kAddress2}, {"state", Field::kState}});
+                               {"address_2", Field::kAddress2},
+                               {"state", Field::kState}});
       party.date_format = "%Y-%m-%d";
       party.id_prefix = "C";
       party.id_digits = DigitsFor(slots, 9);
@@ -92,7 +107,8 @@ void AddIndependentRegions(uint64_t count, Profile profile, const std::vector<do
   uint64_t assigned = 0;
   for (uint32_t mask = 0; mask < masks; ++mask) {
     double share = 1.0;
-    for (size_t p = 0; p < member.size(); ++p) share *= ((mask >> p) & 1u) ? member[p] : 1.0 - member[p];
+    for (size_t p = 0; p < member.size(); ++p)
+      share *= ((mask >> p) & 1u) ? member[p] : 1.0 - member[p];
     cumulative += share;
     const uint64_t upto = std::min<uint64_t>(
         count, static_cast<uint64_t>(std::llround(cumulative * static_cast<double>(count))));
@@ -111,7 +127,8 @@ absl::StatusOr<DatasetConfig> PairOrThree(int parties, const PresetOptions& opti
   config.seed = options.seed;
   config.crlf = options.crlf;
   const uint64_t n = options.size;
-  const uint64_t shared = static_cast<uint64_t>(std::llround(options.overlap * static_cast<double>(n)));
+  const uint64_t shared =
+      static_cast<uint64_t>(std::llround(options.overlap * static_cast<double>(n)));
   if (parties == 2) {
     config.parties = {FebrlParty("a", 0, n, options), FebrlParty("b", 1, n, options)};
     config.regions = {{shared, 0b11, Profile::kGeneral},
@@ -157,9 +174,12 @@ DatasetConfig Agencies(const PresetOptions& options) {
 
   PartySpec k12;
   k12.name = "k12";
-  k12.columns = Columns({{"student_id", Field::kLocalId}, {"first_name", Field::kGivenName},
-                         {"middle_name", Field::kMiddleName}, {"last_name", Field::kSurname},
-                         {"birth_date", Field::kDateOfBirth}, {"sex", Field::kSex},
+  k12.columns = Columns({{"student_id", Field::kLocalId},
+                         {"first_name", Field::kGivenName},
+                         {"middle_name", Field::kMiddleName},
+                         {"last_name", Field::kSurname},
+                         {"birth_date", Field::kDateOfBirth},
+                         {"sex", Field::kSex},
                          {"graduation_year", Field::kGraduationYear},
                          {"district", Field::kDistrict}});
   k12.date_format = "%m/%d/%Y";
@@ -171,7 +191,8 @@ DatasetConfig Agencies(const PresetOptions& options) {
 
   PartySpec higher_ed;
   higher_ed.name = "higher_ed";
-  higher_ed.columns = Columns({{"enrollment_id", Field::kLocalId}, {"last_name", Field::kSurname},
+  higher_ed.columns = Columns({{"enrollment_id", Field::kLocalId},
+                               {"last_name", Field::kSurname},
                                {"first_name", Field::kGivenName},
                                {"middle_initial", Field::kMiddleInitial},
                                {"date_of_birth", Field::kDateOfBirth},
@@ -187,11 +208,14 @@ DatasetConfig Agencies(const PresetOptions& options) {
 
   PartySpec employment;
   employment.name = "employment";
-  employment.columns = Columns({{"wage_record_id", Field::kLocalId}, {"ssn", Field::kSsn},
-                                {"last_name", Field::kSurname}, {"first_name", Field::kGivenName},
+  employment.columns = Columns({{"wage_record_id", Field::kLocalId},
+                                {"ssn", Field::kSsn},
+                                {"last_name", Field::kSurname},
+                                {"first_name", Field::kGivenName},
                                 {"birth_date", Field::kDateOfBirth},
                                 {"naics_sector", Field::kNaicsSector},
-                                {"industry", Field::kIndustry}, {"wage_band", Field::kWageBand},
+                                {"industry", Field::kIndustry},
+                                {"wage_band", Field::kWageBand},
                                 {"quarter", Field::kQuarter}});
   employment.date_format = "%d-%b-%Y";
   employment.record_kind = RecordKind::kWageQuarter;
@@ -215,7 +239,8 @@ absl::StatusOr<DatasetConfig> MakePresetConfig(std::string_view preset,
   if (!(options.error_scale >= 0.0 && options.error_scale <= 100.0)) {
     return absl::InvalidArgumentError("error_scale: must be in [0, 100]");
   }
-  if (options.duplicate_rate && !(*options.duplicate_rate >= 0.0 && *options.duplicate_rate <= 10.0)) {
+  if (options.duplicate_rate &&
+      !(*options.duplicate_rate >= 0.0 && *options.duplicate_rate <= 10.0)) {
     return absl::InvalidArgumentError("duplicate_rate: must be in [0, 10]");
   }
   for (const auto& [kind, rate] : options.rate_overrides) {

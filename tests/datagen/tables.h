@@ -54,11 +54,11 @@ std::span<const std::string_view> StreetNames();
 std::span<const StreetType> StreetTypes();
 
 struct Locality {
-  std::string_view name;            // city or town
-  std::string_view school_division; // the K-12 district serving it
-  uint32_t zip_low;                 // ZIP codes are drawn from [zip_low, zip_high]
+  std::string_view name;             // city or town
+  std::string_view school_division;  // the K-12 district serving it
+  uint32_t zip_low;                  // ZIP codes are drawn from [zip_low, zip_high]
   uint32_t zip_high;
-  uint32_t weight;                  // roughly population in thousands
+  uint32_t weight;  // roughly population in thousands
 };
 
 std::span<const Locality> Localities();

@@ -87,7 +87,8 @@ size_t Utf8SequenceLength(unsigned char lead) {
 
 size_t CodePointCount(std::string_view text) {
   size_t count = 0;
-  for (size_t i = 0; i < text.size(); i += Utf8SequenceLength(static_cast<unsigned char>(text[i]))) {
+  for (size_t i = 0; i < text.size();
+       i += Utf8SequenceLength(static_cast<unsigned char>(text[i]))) {
     ++count;
   }
   return count;
@@ -104,8 +105,8 @@ size_t CodePointOffset(std::string_view text, size_t index) {
 
 std::string_view FirstCodePoint(std::string_view text) {
   if (text.empty()) return text;
-  return text.substr(0, std::min(Utf8SequenceLength(static_cast<unsigned char>(text[0])),
-                                 text.size()));
+  return text.substr(
+      0, std::min(Utf8SequenceLength(static_cast<unsigned char>(text[0])), text.size()));
 }
 
 bool HasNonAscii(std::string_view text) {

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "tests/datagen/absl_view.h"
 #include "absl/strings/str_format.h"
+#include "tests/datagen/absl_view.h"
 #include "tests/datagen/csv.h"
 #include "tests/datagen/person.h"
 
@@ -48,7 +48,8 @@ class OutputFile {
   absl::Status MaybeFlush() { return buffer_.size() >= kFlushBytes ? Flush() : absl::OkStatus(); }
 
   absl::Status Flush() {
-    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+    if (!buffer_.empty() &&
+        std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
       return absl::UnavailableError(
           absl::StrCat("cannot write ", temporary_.string(), ": ", std::strerror(errno)));
     }
@@ -142,9 +143,12 @@ std::string YamlString(std::string_view text) {
 
 std::string_view RecordKindName(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kPerson: return "person";
-    case RecordKind::kEnrollment: return "enrollment";
-    case RecordKind::kWageQuarter: return "wage_quarter";
+    case RecordKind::kPerson:
+      return "person";
+    case RecordKind::kEnrollment:
+      return "enrollment";
+    case RecordKind::kWageQuarter:
+      return "wage_quarter";
   }
   return "person";
 }
@@ -165,9 +169,8 @@ std::string Manifest(const DatasetConfig& config, const DatasetSummary& summary)
       "generator: fedlink-datagen\n", "preset: ", YamlString(config.preset), "\n",
       "seed: ", config.seed, "\n", "reference_date: \"2024-06-30\"\n",
       "line_ending: ", config.crlf ? "crlf" : "lf", "\n", "ground_truth:\n",
-      "  file: ", YamlString(kGroundTruthFile), "\n",
-      "  columns: [party, local_id, entity_id]\n", "  rows: ", summary.ground_truth_rows, "\n",
-      "parties:\n");
+      "  file: ", YamlString(kGroundTruthFile), "\n", "  columns: [party, local_id, entity_id]\n",
+      "  rows: ", summary.ground_truth_rows, "\n", "parties:\n");
   for (size_t p = 0; p < config.parties.size(); ++p) {
     const PartySpec& spec = config.parties[p];
     const PartySummary& counts = summary.parties[p];
@@ -214,8 +217,8 @@ absl::StatusOr<DatasetSummary> WriteDataset(const DatasetGenerator& generator,
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) {
-    return absl::UnavailableError(absl::StrCat("cannot create directory ", directory, ": ",
-                                               error.message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot create directory ", directory, ": ", error.message()));
   }
   std::vector<std::string> names;
   for (const PartySpec& party : config.parties) names.push_back(party.name + ".csv");
@@ -224,8 +227,8 @@ absl::StatusOr<DatasetSummary> WriteDataset(const DatasetGenerator& generator,
   if (!options.overwrite) {
     for (const std::string& name : names) {
       if (fs::exists(dir / name)) {
-        return absl::FailedPreconditionError(
-            absl::StrCat((dir / name).string(), " exists (use overwrite to replace it)"));
+        return absl::FailedPreconditionError(absl::StrCat(
+            (dir / name).string(), " exists; not replacing it (overwrite option, --force)"));
       }
     }
   }
@@ -297,13 +300,13 @@ absl::StatusOr<DatasetSummary> WriteDataset(const DatasetGenerator& generator,
 }
 
 std::string FormatSummary(const DatasetConfig& config, const DatasetSummary& summary) {
-  std::string out = absl::StrFormat("fedlink-datagen: preset %s, seed %d\n\n", config.preset,
-                                    config.seed);
+  std::string out =
+      absl::StrFormat("fedlink-datagen: preset %s, seed %d\n\n", config.preset, config.seed);
   absl::StrAppendFormat(&out, "%-14s %-18s %12s %12s %10s\n", "party", "file", "rows", "persons",
                         "dup rows");
   for (const PartySummary& party : summary.parties) {
-    absl::StrAppendFormat(&out, "%-14s %-18s %12d %12d %10d\n", party.name, party.file,
-                          party.rows, party.persons, party.duplicate_rows);
+    absl::StrAppendFormat(&out, "%-14s %-18s %12d %12d %10d\n", party.name, party.file, party.rows,
+                          party.persons, party.duplicate_rows);
   }
   absl::StrAppendFormat(&out, "%-14s %-18s %12d\n", "ground truth", Av(kGroundTruthFile),
                         summary.ground_truth_rows);
@@ -315,7 +318,8 @@ std::string FormatSummary(const DatasetConfig& config, const DatasetSummary& sum
   }
 
   absl::StrAppendFormat(&out, "\n%-16s", "corruption");
-  for (const PartySummary& party : summary.parties) absl::StrAppendFormat(&out, " %12s", party.name);
+  for (const PartySummary& party : summary.parties)
+    absl::StrAppendFormat(&out, " %12s", party.name);
   out.push_back('\n');
   for (int k = 0; k < kCorruptionCount; ++k) {
     absl::StrAppendFormat(&out, "%-16s", Av(CorruptionName(static_cast<Corruption>(k))));
@@ -329,9 +333,10 @@ std::string FormatSummary(const DatasetConfig& config, const DatasetSummary& sum
   for (size_t e = 0; e < 4; ++e) {
     absl::StrAppendFormat(&out, "rows, %-10s", Av(kErrorLabels[e]));
     for (const PartySummary& party : summary.parties) {
-      const double share = party.rows == 0 ? 0.0
-                                           : 100.0 * static_cast<double>(party.rows_by_error_count[e]) /
-                                                 static_cast<double>(party.rows);
+      const double share = party.rows == 0
+                               ? 0.0
+                               : 100.0 * static_cast<double>(party.rows_by_error_count[e]) /
+                                     static_cast<double>(party.rows);
       absl::StrAppendFormat(&out, " %11.1f%%", share);
     }
     out.push_back('\n');

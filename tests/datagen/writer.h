@@ -24,8 +24,8 @@ struct PartySummary {
   std::string name;
   std::string file;
   uint64_t rows = 0;
-  uint64_t persons = 0;         // distinct entities
-  uint64_t duplicate_rows = 0;  // extra within-party rows
+  uint64_t persons = 0;                                  // distinct entities
+  uint64_t duplicate_rows = 0;                           // extra within-party rows
   std::array<uint64_t, kCorruptionCount> corruptions{};  // rows with each kind
   std::array<uint64_t, 4> rows_by_error_count{};         // 0, 1, 2, 3+ corruptions
 };
