@@ -1,5 +1,7 @@
 #include "linkage/crypto/aes_ctr_rng.h"
 
+#include <bit>
+#include <cstring>
 #include <utility>
 
 #include <openssl/crypto.h>
@@ -10,16 +12,20 @@
 namespace fedlink::crypto {
 namespace {
 
+// Single loads and stores (GCC does not fuse byte loops into them).
 void StoreBigEndian64(uint64_t v, uint8_t* out) {
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<uint8_t>(v);
-    v >>= 8;
+  if constexpr (std::endian::native == std::endian::little) {
+    v = __builtin_bswap64(v);
   }
+  std::memcpy(out, &v, sizeof(v));
 }
 
 uint64_t LoadLittleEndian64(const uint8_t* in) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | in[i];
+  uint64_t v;
+  std::memcpy(&v, in, sizeof(v));
+  if constexpr (std::endian::native == std::endian::big) {
+    v = __builtin_bswap64(v);
+  }
   return v;
 }
 

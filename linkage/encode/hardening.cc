@@ -1,5 +1,6 @@
 #include "linkage/encode/hardening.h"
 
+#include <bit>
 #include <numeric>
 #include <utility>
 
@@ -52,7 +53,11 @@ absl::StatusOr<BalancingPermutation> BalancingPermutation::Create(
     std::swap(target[i], target[r % range]);
   }
   FEDLINK_RETURN_IF_ERROR(rng.status());
-  return BalancingPermutation(std::move(target));
+  std::vector<uint64_t> zero_image(n / 64, 0);
+  for (size_t i = input_bits; i < n; ++i) {
+    zero_image[target[i] >> 6] |= uint64_t{1} << (target[i] & 63);
+  }
+  return BalancingPermutation(std::move(target), std::move(zero_image));
 }
 
 absl::Status BalancingPermutation::Apply(const BloomFilter& in,
@@ -63,16 +68,19 @@ absl::Status BalancingPermutation::Apply(const BloomFilter& in,
         absl::StrCat("balancing permutation is for ", bits,
                      "-bit filters, got ", in.words.size() * 64));
   }
-  out->words.assign(2 * in.words.size(), 0);
+  // Start from the image of an all-zero input (only the complement half is
+  // set), then move each set input bit from its complement's place to its
+  // own: work proportional to the set bits, not to the length.
+  out->words.assign(zero_image_.begin(), zero_image_.end());
   uint64_t* dst = out->words.data();
-  const uint16_t* to_if_set = target_.data();           // bit i of in
-  const uint16_t* to_if_clear = target_.data() + bits;  // bit i of NOT in
-  for (uint32_t i = 0; i < bits; ++i) {
-    const uint64_t bit = (in.words[i >> 6] >> (i & 63)) & 1;
-    const uint32_t a = to_if_set[i];
-    const uint32_t b = to_if_clear[i];
-    dst[a >> 6] |= bit << (a & 63);
-    dst[b >> 6] |= (bit ^ 1) << (b & 63);
+  for (size_t w = 0; w < in.words.size(); ++w) {
+    for (uint64_t word = in.words[w]; word != 0; word &= word - 1) {
+      const size_t i = w * 64 + static_cast<size_t>(std::countr_zero(word));
+      const uint32_t set = target_[i];
+      const uint32_t clear = target_[bits + i];
+      dst[set >> 6] |= uint64_t{1} << (set & 63);
+      dst[clear >> 6] &= ~(uint64_t{1} << (clear & 63));
+    }
   }
   return absl::OkStatus();
 }

@@ -66,9 +66,12 @@ class BalancingPermutation {
   const std::vector<uint16_t>& targets() const { return target_; }
 
  private:
-  explicit BalancingPermutation(std::vector<uint16_t> target)
-      : target_(std::move(target)) {}
+  BalancingPermutation(std::vector<uint16_t> target,
+                       std::vector<uint64_t> zero_image)
+      : target_(std::move(target)), zero_image_(std::move(zero_image)) {}
   std::vector<uint16_t> target_;
+  // π(0…0 ‖ 1…1): the output for an all-zero input.
+  std::vector<uint64_t> zero_image_;
 };
 
 // BLIP: flips each bit of *filter independently with probability
