@@ -1,6 +1,5 @@
 #include "linkage/encode/clk_encoder.h"
 
-#include <cmath>
 #include <limits>
 #include <utility>
 

@@ -22,6 +22,7 @@
 #include <concepts>
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
