@@ -21,7 +21,8 @@ namespace fedlink::match {
 template <typename T, typename KeyFn>
 void RadixSort(std::vector<T>* items, std::vector<T>* scratch, KeyFn key,
                unsigned first_bit = 0) {
-  constexpr unsigned kDigitBits = 8;
+  // 11-bit digits: 2048 counters fit L1, and 22-bit band keys take 2 passes.
+  constexpr unsigned kDigitBits = 11;
   constexpr unsigned kBuckets = 1u << kDigitBits;
   const size_t n = items->size();
   if (n < 2 || first_bit >= 64) return;
@@ -33,7 +34,7 @@ void RadixSort(std::vector<T>* items, std::vector<T>* scratch, KeyFn key,
     const uint64_t k = key(item) >> first_bit;
     for (unsigned p = 0; p < passes; ++p) ++counts[p][(k >> (p * kDigitBits)) & (kBuckets - 1)];
   }
-  scratch->resize(n);
+  if (scratch->size() != n) std::vector<T>(n).swap(*scratch);
   std::vector<T>* from = items;
   std::vector<T>* to = scratch;
   for (unsigned p = 0; p < passes; ++p) {
