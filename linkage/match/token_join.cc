@@ -7,22 +7,19 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "linkage/match/radix_sort.h"
 
 namespace fedlink::match {
 namespace {
 
 using RecipeSet = std::bitset<std::numeric_limits<uint16_t>::max() + 1>;
 
-// One shared token between two records: a.party < b.party.
+// One token shared by a record of the lower party (key bits 32..63) and one
+// of the higher party (bits 0..31) of a pair of parties.
 struct Evidence {
-  RecordRef a;
-  RecordRef b;
+  uint64_t records;
   uint16_t recipe;
 };
-
-bool EvidenceLess(const Evidence& x, const Evidence& y) {
-  return std::tie(x.a, x.b, x.recipe) < std::tie(y.a, y.b, y.recipe);
-}
 
 std::unique_ptr<RecipeSet> SetOf(const std::vector<uint16_t>& ids) {
   auto set = std::make_unique<RecipeSet>();
@@ -30,19 +27,18 @@ std::unique_ptr<RecipeSet> SetOf(const std::vector<uint16_t>& ids) {
   return set;
 }
 
-// Appends the evidence between two parties' tables; `low` has the smaller
-// party id.
-void JoinPair(const TokenTable& low, const TokenTable& high, const RecipeSet& ignored,
-              std::vector<Evidence>& evidence, uint64_t& ambiguous_matches) {
+// Collects the tokens `low` and `high` (low.party() < high.party()) share
+// and that neither holds ambiguously.
+void CollectEvidence(const TokenTable& low, const TokenTable& high, const RecipeSet& ignored,
+                     std::vector<Evidence>& evidence, uint64_t& ambiguous_matches) {
   auto keep = [&ignored](uint16_t recipe) { return !ignored.test(recipe); };
   auto record = [&](const TokenHolder& low_holder, const TokenHolder& high_holder) {
     if (low_holder.ambiguous || high_holder.ambiguous) {
       ++ambiguous_matches;
       return;
     }
-    evidence.push_back(Evidence{RecordRef{low.party(), low_holder.record},
-                                RecordRef{high.party(), high_holder.record},
-                                low_holder.recipe_id});
+    evidence.push_back(
+        Evidence{uint64_t{low_holder.record} << 32 | high_holder.record, low_holder.recipe_id});
   };
   if (low.distinct_tokens() <= high.distinct_tokens()) {
     low.ForEachShared(high, keep, record);
@@ -103,31 +99,50 @@ absl::StatusOr<TokenJoinResult> JoinTokens(std::span<const TokenTable* const> ta
   }
 
   std::vector<Evidence> evidence;
+  std::vector<Evidence> scratch;
   for (size_t i = 0; i < sorted.size(); ++i) {
     for (size_t j = i + 1; j < sorted.size(); ++j) {
-      JoinPair(*sorted[i], *sorted[j], *ignored, evidence, result.ambiguous_token_matches);
+      evidence.clear();
+      // At most one entry per token of the smaller table; reserving address
+      // space costs nothing until it is written, and saves regrowth copies.
+      evidence.reserve(std::min(sorted[i]->distinct_tokens(), sorted[j]->distinct_tokens()));
+      CollectEvidence(*sorted[i], *sorted[j], *ignored, evidence,
+                      result.ambiguous_token_matches);
+      RadixSort(&evidence, &scratch, [](const Evidence& e) { return e.records; });
+      // Each run of equal records is one candidate link. A run holds one
+      // entry per shared recipe, a handful, so counting distinct recipes by
+      // looking back within the run is cheap.
+      for (size_t start = 0; start < evidence.size();) {
+        size_t end = start;
+        uint32_t distinct = 0;
+        bool sufficient_recipe = false;
+        for (; end < evidence.size() && evidence[end].records == evidence[start].records; ++end) {
+          uint16_t recipe = evidence[end].recipe;
+          bool seen = false;
+          for (size_t k = start; k < end && !seen; ++k) seen = evidence[k].recipe == recipe;
+          if (!seen) ++distinct;
+          sufficient_recipe = sufficient_recipe || sufficient->test(recipe);
+        }
+        if (sufficient_recipe ||
+            (rule.min_distinct_recipes > 0 && distinct >= rule.min_distinct_recipes)) {
+          uint64_t records = evidence[start].records;
+          result.links.push_back(
+              ScoredPair{RecordRef{sorted[i]->party(), static_cast<RecordIndex>(records >> 32)},
+                         RecordRef{sorted[j]->party(), static_cast<RecordIndex>(records)}, 1.0});
+        } else {
+          ++result.pairs_below_rule;
+        }
+        start = end;
+      }
     }
   }
-  std::sort(evidence.begin(), evidence.end(), EvidenceLess);
-
-  // Each run of equal (a, b) is one candidate link; its recipes are sorted.
-  for (size_t start = 0; start < evidence.size();) {
-    size_t end = start;
-    uint32_t distinct = 0;
-    bool sufficient_recipe = false;
-    for (; end < evidence.size() && evidence[end].a == evidence[start].a &&
-           evidence[end].b == evidence[start].b;
-         ++end) {
-      if (end == start || evidence[end].recipe != evidence[end - 1].recipe) ++distinct;
-      sufficient_recipe = sufficient_recipe || sufficient->test(evidence[end].recipe);
-    }
-    if (sufficient_recipe ||
-        (rule.min_distinct_recipes > 0 && distinct >= rule.min_distinct_recipes)) {
-      result.links.push_back(ScoredPair{evidence[start].a, evidence[start].b, 1.0});
-    } else {
-      ++result.pairs_below_rule;
-    }
-    start = end;
+  // Links come grouped by pair of parties; with three or more parties the
+  // groups interleave in (a, b) order.
+  if (sorted.size() > 2) {
+    std::sort(result.links.begin(), result.links.end(),
+              [](const ScoredPair& x, const ScoredPair& y) {
+                return std::tie(x.a, x.b) < std::tie(y.a, y.b);
+              });
   }
   return result;
 }

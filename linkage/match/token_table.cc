@@ -10,14 +10,13 @@ namespace {
 constexpr size_t kMinCapacity = 16;
 constexpr size_t kInsertBatch = 16;
 
-// Smallest power-of-two capacity that keeps `n` entries at ≤ 70% load.
-size_t CapacityFor(size_t n) {
-  return std::max(kMinCapacity, std::bit_ceil(n + n * 3 / 7 + 1));
-}
-
 bool OverLoaded(size_t entries, size_t capacity) { return entries * 10 > capacity * 7; }
 
 }  // namespace
+
+size_t TokenTable::CapacityFor(size_t distinct_tokens) {
+  return std::max(kMinCapacity, std::bit_ceil(distinct_tokens + distinct_tokens * 3 / 7 + 1));
+}
 
 TokenTable::TokenTable(PartyId party, size_t expected_tokens) : party_(party) {
   Rehash(CapacityFor(expected_tokens));
@@ -29,7 +28,7 @@ void TokenTable::Reserve(size_t distinct_tokens) {
 }
 
 void TokenTable::Rehash(size_t capacity) {
-  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(capacity));
+  auto old = std::exchange(slots_, decltype(slots_)(capacity));
   mask_ = capacity - 1;
   for (const Slot& slot : old) {
     if (slot.state == kEmpty) continue;

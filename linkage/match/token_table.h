@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "linkage/encode/encodings.h"
+#include "linkage/match/huge_page_allocator.h"
 #include "linkage/match/types.h"
 
 namespace fedlink::match {
@@ -64,6 +65,10 @@ class TokenTable {
   TokenTable& operator=(const TokenTable&) = delete;
 
   PartyId party() const { return party_; }
+
+  // The capacity (slots) that holds `distinct_tokens` at ≤ 70% load: a power
+  // of two, at least 16.
+  static size_t CapacityFor(size_t distinct_tokens);
 
   // Makes room for `distinct_tokens` without further growth.
   void Reserve(size_t distinct_tokens);
@@ -144,7 +149,7 @@ class TokenTable {
   void NoteAmbiguity(uint16_t recipe, uint64_t new_tokens, uint64_t new_occurrences);
 
   PartyId party_;
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
   uint64_t occurrences_ = 0;
