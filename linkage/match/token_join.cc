@@ -7,17 +7,19 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "linkage/match/candidates.h"
 #include "linkage/match/radix_sort.h"
+#include "linkage/status_macros.h"
 
 namespace fedlink::match {
 namespace {
 
 using RecipeSet = std::bitset<std::numeric_limits<uint16_t>::max() + 1>;
 
-// One token shared by a record of the lower party (key bits 32..63) and one
-// of the higher party (bits 0..31) of a pair of parties.
+// One token shared by record a of the lower party and record b of the
+// higher party of a pair of parties.
 struct Evidence {
-  uint64_t records;
+  CandidatePair records;
   uint16_t recipe;
 };
 
@@ -37,8 +39,8 @@ void CollectEvidence(const TokenTable& low, const TokenTable& high, const Recipe
       ++ambiguous_matches;
       return;
     }
-    evidence.push_back(
-        Evidence{uint64_t{low_holder.record} << 32 | high_holder.record, low_holder.recipe_id});
+    evidence.push_back(Evidence{CandidatePair::Of(low_holder.record, high_holder.record),
+                                low_holder.recipe_id});
   };
   if (low.distinct_tokens() <= high.distinct_tokens()) {
     low.ForEachShared(high, keep, record);
@@ -46,6 +48,35 @@ void CollectEvidence(const TokenTable& low, const TokenTable& high, const Recipe
     high.ForEachShared(low, keep, [&](const TokenHolder& mine, const TokenHolder& theirs) {
       record(theirs, mine);
     });
+  }
+}
+
+// Turns the sorted evidence of one pair of parties into links. Each run of
+// equal records is one candidate link; a run holds one entry per shared
+// token, a handful, so counting distinct recipes by looking back within the
+// run is cheap.
+void AppendLinks(const std::vector<Evidence>& evidence, PartyId low, PartyId high,
+                 const LinkRule& rule, const RecipeSet& sufficient, TokenJoinResult& result) {
+  for (size_t start = 0; start < evidence.size();) {
+    size_t end = start;
+    uint32_t distinct = 0;
+    bool sufficient_recipe = false;
+    for (; end < evidence.size() && evidence[end].records == evidence[start].records; ++end) {
+      uint16_t recipe = evidence[end].recipe;
+      bool seen = false;
+      for (size_t k = start; k < end && !seen; ++k) seen = evidence[k].recipe == recipe;
+      if (!seen) ++distinct;
+      sufficient_recipe = sufficient_recipe || sufficient.test(recipe);
+    }
+    if (sufficient_recipe ||
+        (rule.min_distinct_recipes > 0 && distinct >= rule.min_distinct_recipes)) {
+      const CandidatePair& records = evidence[start].records;
+      result.links.push_back(
+          ScoredPair{RecordRef{low, records.a()}, RecordRef{high, records.b()}, 1.0});
+    } else {
+      ++result.pairs_below_rule;
+    }
+    start = end;
   }
 }
 
@@ -76,8 +107,7 @@ LinkRule DefaultLinkRule(const schema::LinkageSchema& schema) {
 
 absl::StatusOr<TokenJoinResult> JoinTokens(std::span<const TokenTable* const> tables,
                                            const LinkRule& rule) {
-  absl::Status valid = ValidateLinkRule(rule);
-  if (!valid.ok()) return valid;
+  FEDLINK_RETURN_IF_ERROR(ValidateLinkRule(rule));
   std::vector<const TokenTable*> sorted(tables.begin(), tables.end());
   std::sort(sorted.begin(), sorted.end(), [](const TokenTable* x, const TokenTable* y) {
     return x->party() < y->party();
@@ -108,32 +138,9 @@ absl::StatusOr<TokenJoinResult> JoinTokens(std::span<const TokenTable* const> ta
       evidence.reserve(std::min(sorted[i]->distinct_tokens(), sorted[j]->distinct_tokens()));
       CollectEvidence(*sorted[i], *sorted[j], *ignored, evidence,
                       result.ambiguous_token_matches);
-      RadixSort(&evidence, &scratch, [](const Evidence& e) { return e.records; });
-      // Each run of equal records is one candidate link. A run holds one
-      // entry per shared recipe, a handful, so counting distinct recipes by
-      // looking back within the run is cheap.
-      for (size_t start = 0; start < evidence.size();) {
-        size_t end = start;
-        uint32_t distinct = 0;
-        bool sufficient_recipe = false;
-        for (; end < evidence.size() && evidence[end].records == evidence[start].records; ++end) {
-          uint16_t recipe = evidence[end].recipe;
-          bool seen = false;
-          for (size_t k = start; k < end && !seen; ++k) seen = evidence[k].recipe == recipe;
-          if (!seen) ++distinct;
-          sufficient_recipe = sufficient_recipe || sufficient->test(recipe);
-        }
-        if (sufficient_recipe ||
-            (rule.min_distinct_recipes > 0 && distinct >= rule.min_distinct_recipes)) {
-          uint64_t records = evidence[start].records;
-          result.links.push_back(
-              ScoredPair{RecordRef{sorted[i]->party(), static_cast<RecordIndex>(records >> 32)},
-                         RecordRef{sorted[j]->party(), static_cast<RecordIndex>(records)}, 1.0});
-        } else {
-          ++result.pairs_below_rule;
-        }
-        start = end;
-      }
+      RadixSort(&evidence, &scratch, [](const Evidence& e) { return e.records.key; });
+      AppendLinks(evidence, sorted[i]->party(), sorted[j]->party(), rule, *sufficient,
+                  result);
     }
   }
   // Links come grouped by pair of parties; with three or more parties the

@@ -59,6 +59,7 @@ class TokenTable {
   // `expected_tokens` sizes the table up front (it grows as needed anyway).
   explicit TokenTable(PartyId party, size_t expected_tokens = 0);
 
+  // A moved-from table may only be assigned to or destroyed.
   TokenTable(TokenTable&&) = default;
   TokenTable& operator=(TokenTable&&) = default;
   TokenTable(const TokenTable&) = delete;
