@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "linkage/match/dice.h"
 
 namespace fedlink::match {
+
+// Test names and failure messages show the path by name, not as bytes.
+void PrintTo(PopcountPath path, std::ostream* os) { *os << PopcountPathName(path); }
+
 namespace {
 
 // Straightforward bit counting: the oracle every path is checked against.

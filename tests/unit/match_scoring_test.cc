@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@
 #include "linkage/match/popcount.h"
 
 namespace fedlink::match {
+
+// Test names and failure messages show the path by name, not as bytes.
+void PrintTo(PopcountPath path, std::ostream* os) { *os << PopcountPathName(path); }
+
 namespace {
 
 // Random filters with popcounts spread over a wide range (so the popcount
