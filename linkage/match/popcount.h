@@ -51,6 +51,17 @@ struct InterleavedDiceArgs {
   uint8_t* pass_masks = nullptr;
 };
 
+// Bit-sliced tiles: kSlicedLanes filters, stored as one kSlicedLanes-bit
+// slice per bit position (kSlicedLanes / 64 words, word q holding filters
+// 64q..64q+63; bit i of a word is filter 64q+i). Counting |a ∧ b| for all
+// lanes at once then means adding up the slices at a's set positions as
+// vertical (bit-sliced) binary counters — about 6 vector operations per set
+// bit for 256 pairs, against 2 per word and pair for the nibble lookup.
+inline constexpr size_t kSlicedLanes = 256;
+inline constexpr size_t kSlicedWords = kSlicedLanes / 64;
+// Bit planes a sliced count produces: enough for sums up to 2^24 - 1.
+inline constexpr size_t kSlicedPlanes = 24;
+
 // The kernels of one path. Plain function pointers: the caller looks the
 // table up once per batch, never per pair.
 struct PopcountKernels {
@@ -60,6 +71,14 @@ struct PopcountKernels {
   uint32_t (*and_popcount)(const uint64_t* a, const uint64_t* b, size_t n);
   // See InterleavedDiceArgs.
   void (*dice_interleaved)(const InterleavedDiceArgs& args);
+  // Sum of the slices of `tile` (32-byte aligned, laid out as described at
+  // kSlicedLanes) at positions[0..count), count < 2^24, for every lane: the
+  // binary digits of each lane's sum, digit k in planes[k * kSlicedWords ..
+  // (k+1) * kSlicedWords) for k < kSlicedPlanes. With the row's set bits as
+  // positions the sums are |a ∧ b|. Null on paths where the word-interleaved
+  // kernel is faster.
+  void (*sliced_count)(const uint64_t* tile, const uint32_t* positions, size_t count,
+                       uint64_t* planes);
 };
 
 // A short stable name: "portable", "popcnt", "avx2", "avx512".

@@ -52,6 +52,7 @@ const PopcountKernels kPortableKernels = {
     .path = PopcountPath::kPortable,
     .and_popcount = &AndPopcount,
     .dice_interleaved = &DiceInterleaved,
+    .sliced_count = nullptr,
 };
 
 }  // namespace fedlink::match::internal

@@ -43,9 +43,11 @@ struct ScoringResult {
 };
 
 // Compares every filter of `a` with every filter of `b`. B's filters are
-// ordered by popcount and copied into word-interleaved tiles of about 16 KiB
-// (so a tile stays in L1 while rows of `a` stream past it); for each row of
-// `a` only the popcount window that can reach the threshold is compared.
+// ordered by popcount and copied into tiles — word-interleaved tiles of
+// about 16 KiB that stay in L1 (portable, POPCNT and AVX-512 paths), or
+// bit-sliced tiles of 256 filters (AVX2 path; see kSlicedLanes) — and rows
+// of `a` stream past each tile; for each row only the popcount window that
+// can reach the threshold is compared.
 // Cost is O(n_a · n_b) in the worst case: meant for inputs of up to some
 // 10^4 records a side, tests and benchmarks; use blocking + ScoreCandidates
 // beyond that. Extra memory: one copy of b's filters.

@@ -224,6 +224,37 @@ TEST_P(PopcountPathTest, DiceInterleavedEmptyRowPassesNothing) {
   EXPECT_EQ(mask, 0);
 }
 
+TEST_P(PopcountPathTest, SlicedCountSumsSlicesPerLane) {
+  const PopcountKernels* kernels = KernelsOrSkip();
+  SKIP_IF_UNSUPPORTED(kernels);
+  if (kernels->sliced_count == nullptr) {
+    GTEST_SKIP() << "path '" << PopcountPathName(GetParam()) << "' has no bit-sliced kernel";
+  }
+  std::mt19937_64 rng(14);
+  const uint32_t bits = 1024;
+  // Tile: bits slices of kSlicedWords words, 32-byte aligned.
+  std::unique_ptr<uint64_t[], AlignedFree> tile(static_cast<uint64_t*>(
+      ::operator new[](bits * kSlicedWords * sizeof(uint64_t), std::align_val_t{64})));
+  for (size_t i = 0; i < bits * kSlicedWords; ++i) tile[i] = rng() & rng();
+  // Counts around the 16-slice blocks of the carry-save tree, up to more
+  // than half the bits, and with repeated positions (sums beyond 2^10).
+  for (size_t count : {0u, 1u, 15u, 16u, 17u, 33u, 300u, 700u, 5000u}) {
+    std::vector<uint32_t> positions(count);
+    for (uint32_t& p : positions) p = static_cast<uint32_t>(rng() % bits);
+    std::vector<uint64_t> planes(kSlicedPlanes * kSlicedWords, 0xdeadbeef);
+    kernels->sliced_count(tile.get(), positions.data(), positions.size(), planes.data());
+    for (size_t lane = 0; lane < kSlicedLanes; ++lane) {
+      uint32_t want = 0;
+      for (uint32_t p : positions) want += (tile[p * kSlicedWords + lane / 64] >> (lane % 64)) & 1;
+      uint32_t got = 0;
+      for (size_t d = 0; d < kSlicedPlanes; ++d) {
+        got |= static_cast<uint32_t>((planes[d * kSlicedWords + lane / 64] >> (lane % 64)) & 1) << d;
+      }
+      ASSERT_EQ(got, want) << "count " << count << " lane " << lane;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPaths, PopcountPathTest, ::testing::ValuesIn(AllPopcountPaths()),
                          [](const ::testing::TestParamInfo<PopcountPath>& param) {
                            return std::string(PopcountPathName(param.param));
