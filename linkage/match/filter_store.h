@@ -1,6 +1,8 @@
 // One party's Bloom filters, stored for fast comparison: a single contiguous
 // 64-byte-aligned block of words, one fixed-size row per filter, and the
-// popcount of every filter computed once when it is added.
+// popcount of every filter computed once when it is added. Blocks of 2 MiB
+// and more are 2 MiB-aligned and marked for transparent huge pages (Linux),
+// since candidate scoring reads rows at random.
 #ifndef FEDLINK_LINKAGE_MATCH_FILTER_STORE_H_
 #define FEDLINK_LINKAGE_MATCH_FILTER_STORE_H_
 
@@ -22,6 +24,17 @@ namespace fedlink::match {
 // 64-byte cache line), so every row starts on a cache line and the SIMD
 // kernels can read whole lines. A 1024-bit filter needs no padding.
 inline constexpr size_t kRowAlignWords = 8;
+
+namespace internal {
+
+// Frees a block of words with the alignment it was allocated with (64 bytes,
+// or 2 MiB for blocks large enough for transparent huge pages).
+struct AlignedWordsFree {
+  size_t alignment = 64;
+  void operator()(uint64_t* p) const { ::operator delete[](p, std::align_val_t{alignment}); }
+};
+
+}  // namespace internal
 
 class FilterStore {
  public:
@@ -66,10 +79,6 @@ class FilterStore {
   size_t memory_bytes() const;
 
  private:
-  struct AlignedFree {
-    void operator()(uint64_t* p) const { ::operator delete[](p, std::align_val_t{64}); }
-  };
-
   FilterStore(uint32_t bits, size_t stride) : bits_(bits), stride_(stride) {}
   void Reserve(size_t capacity);
 
@@ -77,7 +86,7 @@ class FilterStore {
   size_t stride_ = 0;
   size_t size_ = 0;
   size_t capacity_ = 0;
-  std::unique_ptr<uint64_t[], AlignedFree> words_;
+  std::unique_ptr<uint64_t[], internal::AlignedWordsFree> words_;
   std::unique_ptr<uint32_t[]> popcounts_;
 };
 

@@ -21,7 +21,8 @@ namespace fedlink::match {
 enum class PopcountPath : uint8_t {
   kPortable,  // SWAR bit arithmetic in plain C++; every CPU
   kPopcnt,    // the scalar POPCNT instruction
-  kAvx2,      // AVX2 nibble lookup (vpshufb) summed with vpsadbw
+  kAvx2,      // AVX2: nibble lookup (vpshufb + vpsadbw) per pair, and
+              // bit-sliced carry-save counters for all-pairs tiles
   kAvx512,    // AVX-512F + VPOPCNTDQ (vpopcntq on 8 words at once)
 };
 
