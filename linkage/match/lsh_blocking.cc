@@ -257,6 +257,13 @@ absl::StatusOr<LshResult> LshCandidates(const FilterStore& a, const FilterStore&
   const int workers = ResolveThreadCount(threads);
   const size_t groups = (bands.size() + kBandsPerGroup - 1) / kBandsPerGroup;
   std::vector<BandOutput> round(static_cast<size_t>(workers));
+  // Key arrays per round slot, reused from group to group (allocating them
+  // afresh costs a page fault per 4 KiB every time).
+  struct KeyBuffers {
+    std::vector<std::vector<uint64_t>> a, b;
+    std::vector<uint64_t> scratch;
+  };
+  std::vector<KeyBuffers> buffers(static_cast<size_t>(workers));
   std::vector<CandidatePair> pending;
   auto flush = [&] {
     SortUniqueCandidates(&pending);
@@ -272,13 +279,14 @@ absl::StatusOr<LshResult> LshCandidates(const FilterStore& a, const FilterStore&
     ParallelFor(workers, count, [&](size_t k) {
       const size_t band_begin = (first + k) * kBandsPerGroup;
       const auto group = absl::MakeConstSpan(bands).subspan(band_begin, kBandsPerGroup);
-      std::vector<std::vector<uint64_t>> ka, kb;
-      std::vector<uint64_t> scratch;
-      GroupKeys(a, slices_a, group, &ka, &scratch);
-      GroupKeys(b, slices_b, group, &kb, &scratch);
+      KeyBuffers& keys = buffers[k];
+      GroupKeys(a, slices_a, group, &keys.a, &keys.scratch);
+      GroupKeys(b, slices_b, group, &keys.b, &keys.scratch);
       BandOutput& out = round[k];
       out = BandOutput();
-      for (size_t g = 0; g < group.size(); ++g) JoinBand(ka[g], kb[g], params.max_bucket_pairs, &out);
+      for (size_t g = 0; g < group.size(); ++g) {
+        JoinBand(keys.a[g], keys.b[g], params.max_bucket_pairs, &out);
+      }
     });
     for (size_t k = 0; k < count; ++k) {
       result.stats.band_pairs += round[k].pairs.size();
