@@ -1,0 +1,75 @@
+// The record the agent keeps for each person an agency holds: the agency's
+// local record id, the identifier fields by role and the attribute values by
+// column, as ingested (raw text: each job's linkage schema decides how to
+// normalise them). Every value is a SensitiveString, so none can be printed.
+//
+// Serialised form, format version 1 (all integers little-endian):
+//   u8   format version (1)
+//   u32  local id length,   local id bytes        (1..kMaxLocalIdBytes)
+//   u32  identifier count,  then per identifier:  (0..kMaxFieldsPerList)
+//          u32 name length, name bytes            (1..kMaxFieldNameBytes)
+//          u32 value length, value bytes          (0..kMaxFieldValueBytes)
+//   u32  attribute count,   then per attribute: as per identifier
+// and nothing after the last attribute. Names are unique within their list
+// and kept in the order given. A reader refuses a version it does not know
+// (a newer agent wrote it) instead of guessing at the layout.
+#ifndef FEDLINK_AGENT_STORE_STORED_RECORD_H_
+#define FEDLINK_AGENT_STORE_STORED_RECORD_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "linkage/sensitive.h"
+
+namespace fedlink::agent {
+
+inline constexpr uint8_t kStoredRecordFormatVersion = 1;
+
+// Limits well above any real record; they bound memory on corrupt input.
+inline constexpr size_t kMaxLocalIdBytes = 256;
+inline constexpr size_t kMaxFieldNameBytes = 64;
+inline constexpr size_t kMaxFieldValueBytes = 64 * 1024;
+inline constexpr size_t kMaxFieldsPerList = 512;
+
+// A named value: an identifier role ("last_name", "dob"…) or an attribute
+// column ("enrolment_year"…) with its raw text.
+struct StoredField {
+  std::string name;
+  SensitiveString value;
+  friend bool operator==(const StoredField&, const StoredField&) = default;
+};
+
+struct StoredRecord {
+  SensitiveString local_id;
+  std::vector<StoredField> identifiers;
+  std::vector<StoredField> attributes;
+
+  // The value of identifier role / attribute column `name`, or nullptr.
+  const SensitiveString* FindIdentifier(std::string_view name) const;
+  const SensitiveString* FindAttribute(std::string_view name) const;
+
+  friend bool operator==(const StoredRecord&, const StoredRecord&) = default;
+};
+
+// The format-version-1 bytes of `record`, in a SensitiveString because they
+// contain every value. InvalidArgument (naming the list, the field name and
+// the limit, never a value) if the local id is empty or too long, a list has
+// too many fields, a name is empty, too long or repeated, or a value is too
+// long. Thread-safe.
+absl::StatusOr<SensitiveString> SerializeStoredRecord(
+    const StoredRecord& record);
+
+// Parses bytes written by SerializeStoredRecord. FailedPrecondition if the
+// format version is not one this build reads (the message gives both
+// versions); DataLoss if the bytes are truncated, have trailing bytes or
+// break a limit or rule above (the message names the part, never a value).
+// Thread-safe.
+absl::StatusOr<StoredRecord> ParseStoredRecord(std::string_view bytes);
+
+}  // namespace fedlink::agent
+
+#endif  // FEDLINK_AGENT_STORE_STORED_RECORD_H_
