@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 namespace fedlink::crypto {
 
@@ -35,6 +36,15 @@ FEDLINK_SSL_DELETER_(EVP_PKEY_CTX, EVP_PKEY_CTX_free);
 FEDLINK_SSL_DELETER_(BIO, BIO_free_all);
 FEDLINK_SSL_DELETER_(BIGNUM, BN_clear_free);
 FEDLINK_SSL_DELETER_(X509, X509_free);
+FEDLINK_SSL_DELETER_(X509_STORE, X509_STORE_free);
+FEDLINK_SSL_DELETER_(X509_STORE_CTX, X509_STORE_CTX_free);
+FEDLINK_SSL_DELETER_(GENERAL_NAMES, GENERAL_NAMES_free);
+
+// A certificate stack owns its certificates.
+template <>
+struct SslDeleter<STACK_OF(X509)> {
+  void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
+};
 
 #undef FEDLINK_SSL_DELETER_
 
