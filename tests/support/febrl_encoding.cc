@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 #include <string_view>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "linkage/crypto/sha256.h"
@@ -50,8 +51,15 @@ absl::StatusOr<crypto::JobKeys> TestJobKeys(std::string_view job_label) {
 absl::StatusOr<EncodedFebrl> EncodeFebrl(std::string_view file_name,
                                          const schema::LinkageSchema& schema,
                                          const crypto::JobKeys& keys) {
+  FEDLINK_ASSIGN_OR_RETURN(std::vector<FebrlRecord> records, LoadFebrl(FebrlPath(file_name)));
+  return EncodeFebrlRecords(std::move(records), schema, keys);
+}
+
+absl::StatusOr<EncodedFebrl> EncodeFebrlRecords(std::vector<FebrlRecord> records,
+                                                const schema::LinkageSchema& schema,
+                                                const crypto::JobKeys& keys) {
   EncodedFebrl out;
-  FEDLINK_ASSIGN_OR_RETURN(out.records, LoadFebrl(FebrlPath(file_name)));
+  out.records = std::move(records);
   normalize::DateOptions dates;
   dates.formats = {"%Y%m%d"};
   FEDLINK_ASSIGN_OR_RETURN(encode::RecordNormalizer normalizer,

@@ -34,6 +34,12 @@ absl::StatusOr<EncodedFebrl> EncodeFebrl(std::string_view file_name,
                                          const schema::LinkageSchema& schema,
                                          const crypto::JobKeys& keys);
 
+// Encodes records already read (e.g. LoadFebrl of a path outside the FEBRL
+// folder), as EncodeFebrl does; they end up in the result's `records`.
+absl::StatusOr<EncodedFebrl> EncodeFebrlRecords(std::vector<FebrlRecord> records,
+                                                const schema::LinkageSchema& schema,
+                                                const crypto::JobKeys& keys);
+
 // Sørensen–Dice coefficient of two equally long filters (reference code for
 // tests; the matcher has the fast kernels).
 double DiceReference(const encode::BloomFilter& a, const encode::BloomFilter& b);
