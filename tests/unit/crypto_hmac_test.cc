@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <openssl/evp.h>
+
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "linkage/crypto/sha256.h"
@@ -71,8 +73,8 @@ TEST(HmacSha256Test, MatchesRfc4231TestCases) {
   }
 }
 
-// EVP_MAC_init(ctx, nullptr, 0, nullptr) must keep the key set in Create:
-// every later message on the same instance still gets the RFC answer.
+// Every message starts again from the keyed states set up in Create: later
+// messages on the same instance still get the RFC answer.
 TEST(HmacSha256Test, ReinitialisingKeepsTheKeyAcrossMessages) {
   absl::StatusOr<HmacSha256> hmac = HmacSha256::Create(Repeated(0x0b, 20));
   ASSERT_TRUE(hmac.ok()) << hmac.status();
@@ -127,6 +129,38 @@ TEST(HmacSha256Test, MovedInstanceStillComputes) {
   ASSERT_TRUE(tag.ok());
   EXPECT_EQ(ToHex(*tag),
             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+}
+
+// Agreement with OpenSSL's own HMAC (EVP_Q_mac) around the block-size
+// boundaries: keys shorter than, equal to and longer than the 64-byte block
+// (hashed first), messages that fit the inner hash's first block or spill
+// into a second and third, split into pieces at every offset.
+TEST(HmacSha256Test, AgreesWithOpenSslHmacAcrossBlockBoundaries) {
+  for (size_t key_size : {1, 20, 32, 63, 64, 65, 131}) {
+    std::vector<uint8_t> key_bytes(key_size);
+    for (size_t i = 0; i < key_size; ++i) key_bytes[i] = static_cast<uint8_t>(i * 7 + 1);
+    absl::StatusOr<HmacSha256> hmac = HmacSha256::Create(SecretBytes(key_bytes));
+    ASSERT_TRUE(hmac.ok()) << hmac.status();
+    for (size_t size : {0, 1, 40, 55, 56, 63, 64, 65, 119, 120, 128, 200}) {
+      SCOPED_TRACE(testing::Message() << "key " << key_size << " message " << size);
+      std::vector<uint8_t> message(size);
+      for (size_t i = 0; i < size; ++i) message[i] = static_cast<uint8_t>(i ^ 0xa5);
+      HmacSha256Tag expected{};
+      size_t expected_size = 0;
+      char digest[] = "SHA256";
+      ASSERT_NE(EVP_Q_mac(nullptr, "HMAC", nullptr, digest, nullptr, key_bytes.data(),
+                          key_bytes.size(), message.data(), message.size(), expected.data(),
+                          expected.size(), &expected_size),
+                nullptr);
+      ASSERT_EQ(expected_size, expected.size());
+      const absl::Span<const uint8_t> all(message);
+      for (size_t split : {size_t{0}, size / 3, size}) {
+        HmacSha256Tag tag{};
+        ASSERT_TRUE(hmac->ComputeInto({all.subspan(0, split), all.subspan(split)}, &tag).ok());
+        EXPECT_EQ(tag, expected) << "split at " << split;
+      }
+    }
+  }
 }
 
 TEST(HmacSha256Test, DifferentKeysGiveDifferentTags) {
