@@ -1,0 +1,39 @@
+// absl::Status ↔ grpc::Status: every code keeps its meaning, messages pass
+// through, out-of-range codes become UNKNOWN.
+#include "gtest/gtest.h"
+#include "proto/runtime/status_convert.h"
+
+namespace fedlink::proto {
+namespace {
+
+TEST(StatusConvertTest, EveryCodeRoundTripsWithItsMessage) {
+  for (int code = 1; code <= 16; ++code) {
+    absl::Status status(static_cast<absl::StatusCode>(code), "job-1: not yours");
+    grpc::Status wire = ToGrpcStatus(status);
+    EXPECT_EQ(static_cast<int>(wire.error_code()), code);
+    EXPECT_EQ(wire.error_message(), "job-1: not yours");
+    absl::Status back = FromGrpcStatus(wire);
+    EXPECT_EQ(back, status);
+  }
+}
+
+TEST(StatusConvertTest, NamedCodesMapToTheirNamesakes) {
+  EXPECT_EQ(ToGrpcStatus(absl::PermissionDeniedError("x")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ToGrpcStatus(absl::UnauthenticatedError("x")).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "x")).code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+TEST(StatusConvertTest, OkAndUnknownCodes) {
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+  EXPECT_EQ(ToGrpcStatus(absl::Status(static_cast<absl::StatusCode>(99), "x")).error_code(),
+            grpc::StatusCode::UNKNOWN);
+  EXPECT_EQ(FromGrpcStatus(grpc::Status(static_cast<grpc::StatusCode>(99), "x")).code(),
+            absl::StatusCode::kUnknown);
+}
+
+}  // namespace
+}  // namespace fedlink::proto
