@@ -1,0 +1,619 @@
+// ParseIngestSchemaYaml and LoadIngestSchemaFile: the YAML form of an ingest
+// schema (format in agent/ingest/README.md). yaml-cpp builds the node tree;
+// this file checks its shape strictly (no unknown or repeated keys, no silent
+// type conversions, enumerations spelled exactly) and remembers where every
+// key was, so that each error — structural or a ValidateIngestSchema rule —
+// points at a line and column.
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "agent/ingest/ingest_schema.h"
+#include "agent/ingest/ingest_schema_problems.h"
+#include "linkage/status_macros.h"
+#include "yaml-cpp/yaml.h"
+
+namespace fedlink::agent::ingest {
+namespace {
+
+using internal::Quote;
+
+constexpr std::string_view kPlainTag = "?";
+constexpr std::string_view kIntTag = "tag:yaml.org,2002:int";
+constexpr std::string_view kBoolTag = "tag:yaml.org,2002:bool";
+
+absl::string_view Sv(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "(did you mean 'x'? allowed: a, b, c)" for a word not in `allowed`.
+std::string AllowedHint(std::string_view word,
+                        const std::vector<std::string_view>& allowed) {
+  std::string_view closest;
+  size_t best = 3;  // suggest near misses only
+  for (std::string_view candidate : allowed) {
+    const size_t d = EditDistance(word, candidate);
+    if (d < best) {
+      best = d;
+      closest = candidate;
+    }
+  }
+  std::string hint = "(";
+  if (!closest.empty())
+    absl::StrAppend(&hint, "did you mean '", Sv(closest), "'? ");
+  std::vector<absl::string_view> names;
+  for (std::string_view name : allowed) names.push_back(Sv(name));
+  absl::StrAppend(&hint, "allowed: ", absl::StrJoin(names, ", "), ")");
+  return hint;
+}
+
+std::string DescribeNode(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return Quote(node.Scalar());
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
+}
+
+struct MapEntry {
+  YAML::Node key;
+  YAML::Node value;
+};
+using Entries = std::map<std::string, MapEntry>;
+
+const std::vector<std::string_view> kRoleNames = {
+    "first_name", "middle_name", "last_name", "dob",     "sex",
+    "ssn",        "postcode",    "street",    "address", "other"};
+const std::vector<std::string_view> kKindNames = {
+    "name", "date", "sex", "postcode", "identifier", "text"};
+const std::vector<std::string_view> kSensitivityNames = {
+    "public", "internal", "confidential", "restricted"};
+const std::vector<std::string_view> kTypeNames = {"string", "integer",
+                                                  "category", "date"};
+const std::vector<std::string_view> kOnInvalidNames = {"reject", "missing"};
+
+class IngestSchemaYamlReader {
+ public:
+  explicit IngestSchemaYamlReader(std::string_view source) : source_(source) {}
+
+  absl::StatusOr<IngestSchema> Read(const YAML::Node& root) {
+    IngestSchema schema;
+    FEDLINK_ASSIGN_OR_RETURN(Entries top, GetEntries(root, "", "the document"));
+    // The version first: a newer file would otherwise show up as a list of
+    // unknown keys.
+    FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* version,
+                             Required(root, top, "", "version"));
+    FEDLINK_ASSIGN_OR_RETURN(
+        int64_t v,
+        ReadInt(*version, "version", 0, std::numeric_limits<uint32_t>::max()));
+    if (v != kIngestSchemaVersion) {
+      return Error(
+          version->Mark(), "version",
+          absl::StrCat("unsupported version ", v, " (this build reads version ",
+                       kIngestSchemaVersion, ")"));
+    }
+    FEDLINK_RETURN_IF_ERROR(
+        AllowOnly(top, "",
+                  {"version", "csv", "local_id", "identifiers", "attributes",
+                   "ignore_columns"}));
+    if (const YAML::Node* csv = Optional(top, "csv")) {
+      FEDLINK_RETURN_IF_ERROR(ReadCsv(*csv, &schema.csv));
+    }
+    FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* local_id,
+                             Required(root, top, "", "local_id"));
+    {
+      FEDLINK_ASSIGN_OR_RETURN(
+          Entries e, GetEntries(*local_id, "local_id", "the local_id section"));
+      FEDLINK_RETURN_IF_ERROR(AllowOnly(e, "local_id", {"column"}));
+      FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* column,
+                               Required(*local_id, e, "local_id", "column"));
+      FEDLINK_ASSIGN_OR_RETURN(schema.local_id_column,
+                               ReadText(*column, "local_id.column"));
+    }
+    FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* identifiers,
+                             Required(root, top, "", "identifiers"));
+    FEDLINK_RETURN_IF_ERROR(ReadIdentifiers(*identifiers, &schema));
+    if (const YAML::Node* attributes = Optional(top, "attributes")) {
+      FEDLINK_RETURN_IF_ERROR(ReadAttributes(*attributes, &schema));
+    }
+    if (const YAML::Node* ignored = Optional(top, "ignore_columns")) {
+      FEDLINK_ASSIGN_OR_RETURN(
+          schema.ignore_columns,
+          ReadTextList(*ignored, "ignore_columns", kMaxIgnoredColumns));
+    }
+    return schema;
+  }
+
+  // "source:line:col: " for `path`, or for its nearest enclosing key whose
+  // position is known.
+  std::string PrefixFor(const std::string& path) const {
+    std::string p = path;
+    while (true) {
+      auto it = marks_.find(p);
+      if (it != marks_.end()) return Prefix(it->second);
+      if (p.empty()) return absl::StrCat(Sv(source_), ": ");
+      const size_t cut = p.find_last_of(".[");
+      p = cut == std::string::npos ? std::string() : p.substr(0, cut);
+    }
+  }
+
+  std::string Prefix(const YAML::Mark& mark) const {
+    if (mark.is_null()) return absl::StrCat(Sv(source_), ": ");
+    return absl::StrCat(Sv(source_), ":", mark.line + 1, ":", mark.column + 1,
+                        ": ");
+  }
+
+ private:
+  absl::Status Error(const YAML::Mark& mark, const std::string& path,
+                     std::string_view message) const {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Prefix(mark), path.empty() ? "" : path + ": ", Sv(message)));
+  }
+
+  absl::StatusOr<Entries> GetEntries(const YAML::Node& node,
+                                     const std::string& path,
+                                     std::string_view what) {
+    if (!node.IsMap()) {
+      return Error(node.Mark(), path,
+                   absl::StrCat("expected a mapping for ", Sv(what), ", got ",
+                                DescribeNode(node)));
+    }
+    Entries entries;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node key = it->first;
+      if (!key.IsScalar()) {
+        return Error(
+            key.Mark(), path,
+            absl::StrCat("a key must be plain text, got ", DescribeNode(key)));
+      }
+      auto [pos, inserted] =
+          entries.emplace(key.Scalar(), MapEntry{key, it->second});
+      if (!inserted) {
+        return Error(key.Mark(), path,
+                     absl::StrCat("key ", Quote(key.Scalar()),
+                                  " appears twice (first at line ",
+                                  pos->second.key.Mark().line + 1, ")"));
+      }
+      marks_[path.empty() ? key.Scalar() : path + "." + key.Scalar()] =
+          it->second.Mark();
+    }
+    marks_[path] = node.Mark();
+    return entries;
+  }
+
+  absl::Status AllowOnly(const Entries& entries, const std::string& path,
+                         std::initializer_list<std::string_view> allowed) {
+    const std::vector<std::string_view> names(allowed);
+    for (const auto& [name, entry] : entries) {
+      if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+      return Error(entry.key.Mark(), path,
+                   absl::StrCat("unknown key ", Quote(name), " ",
+                                AllowedHint(name, names)));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<const YAML::Node*> Required(const YAML::Node& map,
+                                             const Entries& entries,
+                                             const std::string& path,
+                                             const std::string& key) {
+    auto it = entries.find(key);
+    if (it == entries.end()) {
+      return Error(map.Mark(), path,
+                   absl::StrCat("missing required key '", key, "'"));
+    }
+    return &it->second.value;
+  }
+
+  static const YAML::Node* Optional(const Entries& entries,
+                                    const std::string& key) {
+    auto it = entries.find(key);
+    return it == entries.end() ? nullptr : &it->second.value;
+  }
+
+  static bool HasTag(const YAML::Node& node,
+                     std::initializer_list<std::string_view> tags) {
+    for (std::string_view tag : tags) {
+      if (node.Tag() == tag) return true;
+    }
+    return false;
+  }
+
+  absl::StatusOr<std::string> ReadText(const YAML::Node& node,
+                                       const std::string& path) {
+    if (!node.IsScalar()) {
+      return Error(node.Mark(), path,
+                   absl::StrCat("expected text, got ", DescribeNode(node)));
+    }
+    return node.Scalar();
+  }
+
+  absl::StatusOr<int64_t> ReadInt(const YAML::Node& node,
+                                  const std::string& path, int64_t min,
+                                  int64_t max) {
+    const std::string expected = absl::StrCat("expected a whole number from ",
+                                              min, " to ", max, ", got ");
+    if (!node.IsScalar() || !HasTag(node, {kPlainTag, kIntTag})) {
+      return Error(
+          node.Mark(), path,
+          absl::StrCat(expected, node.IsScalar() ? "a quoted or tagged value"
+                                                 : DescribeNode(node)));
+    }
+    const std::string& text = node.Scalar();
+    int64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < min ||
+        value > max) {
+      return Error(node.Mark(), path, absl::StrCat(expected, Quote(text)));
+    }
+    return value;
+  }
+
+  absl::StatusOr<size_t> ReadSize(const YAML::Node& node,
+                                  const std::string& path, size_t max) {
+    FEDLINK_ASSIGN_OR_RETURN(int64_t v,
+                             ReadInt(node, path, 1, static_cast<int64_t>(max)));
+    return static_cast<size_t>(v);
+  }
+
+  absl::StatusOr<bool> ReadBool(const YAML::Node& node,
+                                const std::string& path) {
+    if (node.IsScalar() && HasTag(node, {kPlainTag, kBoolTag})) {
+      const std::string& text = node.Scalar();
+      if (text == "true" || text == "True" || text == "TRUE") return true;
+      if (text == "false" || text == "False" || text == "FALSE") return false;
+    }
+    return Error(node.Mark(), path,
+                 absl::StrCat("expected true or false, got ",
+                              node.IsScalar() && !HasTag(node, {kPlainTag})
+                                  ? "a quoted or tagged value"
+                                  : DescribeNode(node)));
+  }
+
+  // One of `allowed`, spelled exactly.
+  template <typename E>
+  absl::StatusOr<E> ReadEnum(const YAML::Node& node, const std::string& path,
+                             std::string_view what,
+                             const std::vector<std::string_view>& allowed,
+                             std::optional<E> (*from_name)(std::string_view)) {
+    FEDLINK_ASSIGN_OR_RETURN(std::string text, ReadText(node, path));
+    std::optional<E> value = from_name(text);
+    if (!value.has_value()) {
+      return Error(node.Mark(), path,
+                   absl::StrCat("unknown ", Sv(what), " ", Quote(text), " ",
+                                AllowedHint(text, allowed)));
+    }
+    return *value;
+  }
+
+  absl::StatusOr<std::vector<std::string>> ReadTextList(const YAML::Node& node,
+                                                        const std::string& path,
+                                                        size_t max_items) {
+    if (!node.IsSequence()) {
+      return Error(node.Mark(), path,
+                   absl::StrCat("expected a list, got ", DescribeNode(node)));
+    }
+    if (node.size() > max_items) {
+      return Error(node.Mark(), path,
+                   absl::StrCat(node.size(), " entries (at most ", max_items,
+                                " are allowed)"));
+    }
+    std::vector<std::string> out;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string item_path = absl::StrCat(path, "[", i, "]");
+      marks_[item_path] = node[i].Mark();
+      FEDLINK_ASSIGN_OR_RETURN(std::string text, ReadText(node[i], item_path));
+      out.push_back(std::move(text));
+    }
+    return out;
+  }
+
+  absl::Status ReadCsv(const YAML::Node& node, CsvOptions* csv) {
+    FEDLINK_ASSIGN_OR_RETURN(Entries e,
+                             GetEntries(node, "csv", "the csv section"));
+    FEDLINK_RETURN_IF_ERROR(
+        AllowOnly(e, "csv",
+                  {"delimiter", "skip_initial_space", "max_field_bytes",
+                   "max_record_bytes", "max_fields", "max_record_lines"}));
+    if (const YAML::Node* d = Optional(e, "delimiter")) {
+      FEDLINK_ASSIGN_OR_RETURN(std::string text, ReadText(*d, "csv.delimiter"));
+      if (text.size() != 1) {
+        return Error(d->Mark(), "csv.delimiter",
+                     "expected one character, such as \",\", \";\" or \"\\t\"");
+      }
+      csv->delimiter = text[0];
+    }
+    if (const YAML::Node* s = Optional(e, "skip_initial_space")) {
+      FEDLINK_ASSIGN_OR_RETURN(csv->skip_initial_space,
+                               ReadBool(*s, "csv.skip_initial_space"));
+    }
+    struct SizeKey {
+      const char* name;
+      size_t* value;
+      size_t max;
+    };
+    for (const SizeKey& key :
+         {SizeKey{"max_field_bytes", &csv->max_field_bytes,
+                  kMaxFieldBytesLimit},
+          SizeKey{"max_record_bytes", &csv->max_record_bytes,
+                  kMaxRecordBytesLimit},
+          SizeKey{"max_fields", &csv->max_fields, kMaxFieldsLimit},
+          SizeKey{"max_record_lines", &csv->max_record_lines,
+                  kMaxRecordLinesLimit}}) {
+      if (const YAML::Node* n = Optional(e, key.name)) {
+        FEDLINK_ASSIGN_OR_RETURN(
+            *key.value, ReadSize(*n, absl::StrCat("csv.", key.name), key.max));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // formats / min_year / max_year, where the entry may have them.
+  absl::Status ReadDate(const Entries& e, const std::string& path,
+                        normalize::DateOptions* date) {
+    if (const YAML::Node* f = Optional(e, "formats")) {
+      FEDLINK_ASSIGN_OR_RETURN(date->formats,
+                               ReadTextList(*f, path + ".formats", 64));
+    }
+    if (const YAML::Node* n = Optional(e, "min_year")) {
+      FEDLINK_ASSIGN_OR_RETURN(int64_t v,
+                               ReadInt(*n, path + ".min_year", 1, 9999));
+      date->min_year = static_cast<int>(v);
+    }
+    if (const YAML::Node* n = Optional(e, "max_year")) {
+      FEDLINK_ASSIGN_OR_RETURN(int64_t v,
+                               ReadInt(*n, path + ".max_year", 1, 9999));
+      date->max_year = static_cast<int>(v);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadCommon(const Entries& e, const std::string& path,
+                          bool* required, OnInvalid* on_invalid) {
+    if (const YAML::Node* r = Optional(e, "required")) {
+      FEDLINK_ASSIGN_OR_RETURN(*required, ReadBool(*r, path + ".required"));
+    }
+    if (const YAML::Node* o = Optional(e, "on_invalid")) {
+      FEDLINK_ASSIGN_OR_RETURN(
+          *on_invalid,
+          ReadEnum<OnInvalid>(*o, path + ".on_invalid", "on_invalid value",
+                              kOnInvalidNames, &OnInvalidFromName));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadIdentifiers(const YAML::Node& list, IngestSchema* schema) {
+    if (!list.IsSequence()) {
+      return Error(list.Mark(), "identifiers",
+                   absl::StrCat("expected a list, got ", DescribeNode(list)));
+    }
+    if (list.size() > kMaxIdentifierColumns) {
+      return Error(list.Mark(), "identifiers",
+                   absl::StrCat(list.size(), " entries (at most ",
+                                kMaxIdentifierColumns, " are allowed)"));
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node item = list[i];
+      const std::string path = absl::StrCat("identifiers[", i, "]");
+      FEDLINK_ASSIGN_OR_RETURN(Entries e,
+                               GetEntries(item, path, "an identifier column"));
+      FEDLINK_RETURN_IF_ERROR(
+          AllowOnly(e, path,
+                    {"column", "role", "field", "kind", "formats", "min_year",
+                     "max_year", "required", "on_invalid"}));
+      IdentifierColumn id;
+      FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* column,
+                               Required(item, e, path, "column"));
+      FEDLINK_ASSIGN_OR_RETURN(id.column, ReadText(*column, path + ".column"));
+      FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* role,
+                               Required(item, e, path, "role"));
+      FEDLINK_ASSIGN_OR_RETURN(
+          id.role,
+          ReadEnum<IdentifierRole>(*role, path + ".role", "role", kRoleNames,
+                                   &IdentifierRoleFromName));
+      const YAML::Node* kind = Optional(e, "kind");
+      if (id.role == IdentifierRole::kOther) {
+        if (kind == nullptr) {
+          return Error(item.Mark(), path,
+                       absl::StrCat("role other needs a kind ",
+                                    AllowedHint("", kKindNames)));
+        }
+        FEDLINK_ASSIGN_OR_RETURN(
+            id.kind, ReadEnum<schema::FieldKind>(*kind, path + ".kind", "kind",
+                                                 kKindNames,
+                                                 &schema::FieldKindFromName));
+      } else {
+        if (kind != nullptr) {
+          return Error(kind->Mark(), path + ".kind",
+                       absl::StrCat("role ", Sv(IdentifierRoleName(id.role)),
+                                    " implies its kind; give a kind only with "
+                                    "role other"));
+        }
+        id.kind = *KindForRole(id.role);
+      }
+      if (const YAML::Node* field = Optional(e, "field")) {
+        FEDLINK_ASSIGN_OR_RETURN(id.field, ReadText(*field, path + ".field"));
+      } else if (id.role == IdentifierRole::kOther) {
+        return Error(item.Mark(), path,
+                     "role other needs a field (the name linkage schemas use "
+                     "for it, [a-z][a-z0-9_]*)");
+      } else {
+        id.field = std::string(DefaultFieldForRole(id.role));
+      }
+      FEDLINK_RETURN_IF_ERROR(ReadDate(e, path, &id.date));
+      if (id.kind != schema::FieldKind::kDate) {
+        for (const char* key : {"formats", "min_year", "max_year"}) {
+          if (const YAML::Node* n = Optional(e, key)) {
+            return Error(n->Mark(), absl::StrCat(path, ".", key),
+                         "applies to date identifiers only (role dob, or "
+                         "role other with kind date)");
+          }
+        }
+      }
+      FEDLINK_RETURN_IF_ERROR(
+          ReadCommon(e, path, &id.required, &id.on_invalid));
+      schema->identifiers.push_back(std::move(id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadAttributes(const YAML::Node& list, IngestSchema* schema) {
+    if (!list.IsSequence()) {
+      return Error(list.Mark(), "attributes",
+                   absl::StrCat("expected a list, got ", DescribeNode(list)));
+    }
+    if (list.size() > kMaxAttributeColumns) {
+      return Error(list.Mark(), "attributes",
+                   absl::StrCat(list.size(), " entries (at most ",
+                                kMaxAttributeColumns, " are allowed)"));
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node item = list[i];
+      const std::string path = absl::StrCat("attributes[", i, "]");
+      FEDLINK_ASSIGN_OR_RETURN(Entries e,
+                               GetEntries(item, path, "an attribute column"));
+      FEDLINK_RETURN_IF_ERROR(AllowOnly(
+          e, path,
+          {"column", "name", "sensitivity", "type", "min", "max", "values",
+           "formats", "min_year", "max_year", "required", "on_invalid"}));
+      AttributeColumn a;
+      FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* column,
+                               Required(item, e, path, "column"));
+      FEDLINK_ASSIGN_OR_RETURN(a.column, ReadText(*column, path + ".column"));
+      if (const YAML::Node* name = Optional(e, "name")) {
+        FEDLINK_ASSIGN_OR_RETURN(a.name, ReadText(*name, path + ".name"));
+      } else {
+        a.name = a.column;
+      }
+      // No default: every attribute's sensitivity is a deliberate decision.
+      if (Optional(e, "sensitivity") == nullptr) {
+        return Error(item.Mark(), path,
+                     absl::StrCat("missing required key 'sensitivity' ",
+                                  AllowedHint("", kSensitivityNames)));
+      }
+      FEDLINK_ASSIGN_OR_RETURN(
+          a.sensitivity,
+          ReadEnum<Sensitivity>(*Optional(e, "sensitivity"),
+                                path + ".sensitivity", "sensitivity class",
+                                kSensitivityNames, &SensitivityFromName));
+      if (const YAML::Node* type = Optional(e, "type")) {
+        FEDLINK_ASSIGN_OR_RETURN(
+            a.type,
+            ReadEnum<AttributeType>(*type, path + ".type", "type", kTypeNames,
+                                    &AttributeTypeFromName));
+      }
+      constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+      constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+      if (const YAML::Node* n = Optional(e, "min")) {
+        FEDLINK_ASSIGN_OR_RETURN(a.min, ReadInt(*n, path + ".min", kMin, kMax));
+      }
+      if (const YAML::Node* n = Optional(e, "max")) {
+        FEDLINK_ASSIGN_OR_RETURN(a.max, ReadInt(*n, path + ".max", kMin, kMax));
+      }
+      if (const YAML::Node* v = Optional(e, "values")) {
+        FEDLINK_ASSIGN_OR_RETURN(
+            a.values, ReadTextList(*v, path + ".values", kMaxCategoryValues));
+      }
+      FEDLINK_RETURN_IF_ERROR(ReadDate(e, path, &a.date));
+      if (a.type != AttributeType::kDate) {
+        for (const char* key : {"min_year", "max_year"}) {
+          if (const YAML::Node* n = Optional(e, key)) {
+            return Error(n->Mark(), absl::StrCat(path, ".", key),
+                         "applies to date attributes only");
+          }
+        }
+      }
+      FEDLINK_RETURN_IF_ERROR(ReadCommon(e, path, &a.required, &a.on_invalid));
+      schema->attributes.push_back(std::move(a));
+    }
+    return absl::OkStatus();
+  }
+
+  std::string_view source_;
+  std::map<std::string, YAML::Mark> marks_;
+};
+
+}  // namespace
+
+absl::StatusOr<IngestSchema> ParseIngestSchemaYaml(
+    std::string_view yaml, std::string_view source_name) {
+  if (yaml.size() > kMaxIngestSchemaBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Sv(source_name), ": ", yaml.size(),
+                     " bytes (an ingest schema may have at most ",
+                     kMaxIngestSchemaBytes, ")"));
+  }
+  IngestSchemaYamlReader reader(source_name);
+  try {
+    const YAML::Node root = YAML::Load(std::string(yaml));
+    FEDLINK_ASSIGN_OR_RETURN(IngestSchema schema, reader.Read(root));
+    FEDLINK_RETURN_IF_ERROR(internal::ProblemsToStatus(
+        internal::FindIngestSchemaProblems(schema),
+        [&reader](const std::string& path) { return reader.PrefixFor(path); }));
+    return schema;
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(reader.Prefix(e.mark), "malformed YAML: ", e.msg));
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Sv(source_name), ": cannot read YAML: ", e.what()));
+  }
+}
+
+absl::StatusOr<IngestSchema> LoadIngestSchemaFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    const std::string message = absl::StrCat("cannot open ingest schema ", path,
+                                             ": ", std::strerror(err));
+    if (err == ENOENT) return absl::NotFoundError(message);
+    if (err == EACCES) return absl::PermissionDeniedError(message);
+    return absl::InternalError(message);
+  }
+  std::string text(kMaxIngestSchemaBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) {
+    return absl::InternalError(
+        absl::StrCat("cannot read ingest schema ", path));
+  }
+  text.resize(static_cast<size_t>(in.gcount()));
+  return ParseIngestSchemaYaml(text, path);
+}
+
+}  // namespace fedlink::agent::ingest
