@@ -1,0 +1,211 @@
+// Row validation: a CSV record + the file's header + the ingest schema → a
+// validated record (local id, identifiers normalised by role, attributes
+// typed) or the list of reasons it was rejected, each naming a column and a
+// reason code, never a value.
+//
+// Per column:
+//   * every field of a mapped column must be well-formed UTF-8
+//     (invalid_utf8 always rejects the row: it means the file is in another
+//     encoding, and dropping the value would hide that);
+//   * the local id: surrounding ASCII white space removed; must be present
+//     (missing_local_id), at most kMaxLocalIdBytes (local_id_too_long),
+//     without control characters (invalid_local_id), and not seen before in
+//     this file (duplicate_local_id: the first row with an id is kept, later
+//     ones rejected);
+//   * an identifier: normalised by its kind (linkage/normalize); blank and
+//     placeholder values ("n/a", "unknown", "000-00-0000"…) are missing; an
+//     invalid value (impossible_date, unparseable_date, date_out_of_range,
+//     invalid_name, invalid_sex, invalid_value, value_too_long) rejects the
+//     row, or is dropped with on_invalid: missing;
+//   * an attribute: surrounding ASCII white space removed, blank is missing;
+//     typed as declared (not_an_integer, integer_out_of_range,
+//     not_in_category, the date reasons, value_too_long), on_invalid as for
+//     identifiers. Dates become "YYYY-MM-DD", integers canonical decimal;
+//   * required columns with no value after the above: missing_required.
+// Per row: a malformed CSV record carries the reader's code
+// (unterminated_quote, bad_quote, field_too_large, record_too_large,
+// too_many_fields, too_many_lines); a record with a different number of
+// fields than the header is wrong_column_count. Neither is checked further.
+#ifndef FEDLINK_AGENT_INGEST_ROW_VALIDATOR_H_
+#define FEDLINK_AGENT_INGEST_ROW_VALIDATOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/numeric/int128.h"
+#include "absl/status/statusor.h"
+#include "agent/ingest/csv_reader.h"
+#include "agent/ingest/ingest_schema.h"
+#include "linkage/sensitive.h"
+
+namespace fedlink::agent::ingest {
+
+// Limits that match the record store's (agent/store/stored_record.h).
+inline constexpr size_t kMaxLocalIdBytes = 256;
+inline constexpr size_t kMaxValueBytes = 64 * 1024;
+
+enum class Reason {
+  // The CSV record itself.
+  kUnterminatedQuote,
+  kBadQuote,
+  kFieldTooLarge,
+  kRecordTooLarge,
+  kTooManyFields,
+  kTooManyLines,
+  kWrongColumnCount,
+  // Any column.
+  kInvalidUtf8,
+  kMissingRequired,
+  kValueTooLong,
+  // The local id.
+  kMissingLocalId,
+  kDuplicateLocalId,
+  kLocalIdTooLong,
+  kInvalidLocalId,
+  // Values.
+  kImpossibleDate,
+  kUnparseableDate,
+  kDateOutOfRange,
+  kInvalidName,
+  kInvalidSex,
+  kInvalidValue,
+  kNotAnInteger,
+  kIntegerOutOfRange,
+  kNotInCategory,
+};
+
+// The snake_case code of a reason ("invalid_utf8", "impossible_date"…), as
+// written to quarantine files and quality reports.
+std::string_view ReasonCode(Reason reason);
+// The reason for a CSV reader error (same code).
+Reason ReasonForCsvError(CsvErrorCode code);
+
+// Why a row was rejected.
+struct Problem {
+  std::string column;  // header name; empty for a problem of the whole row
+  Reason reason = Reason::kInvalidValue;
+  std::string detail;  // for people: positions and rules, never a value
+};
+
+enum class ColumnUse { kLocalId, kIdentifier, kAttribute };
+
+// A schema column and where it is in the file.
+struct BoundColumn {
+  ColumnUse use = ColumnUse::kIdentifier;
+  size_t schema_index = 0;  // into schema.identifiers / schema.attributes
+  size_t csv_index = 0;     // 0-based position in the header
+  std::string column;       // header name
+  std::string name;         // stored name: "local_id", field or attribute
+};
+
+enum class ValueState { kPresent, kMissing, kInvalid };
+
+// What validation found in one column of one row.
+struct ColumnCheck {
+  ValueState state = ValueState::kMissing;
+  // Missing, though the text was not blank: a placeholder such as "n/a",
+  // "unknown" or "000-00-0000".
+  bool placeholder = false;
+  Reason reason = Reason::kInvalidValue;  // when state is kInvalid
+};
+
+// The result of validating one record. Reused from row to row: Validate
+// resets every member.
+struct ValidatedRow {
+  uint64_t line = 0;
+  // True when the record was well-formed with the header's field count, so
+  // that checks and values describe its columns.
+  bool parsed = false;
+  std::vector<ColumnCheck> checks;                     // per BoundColumn
+  std::vector<std::optional<SensitiveString>> values;  // normalised/typed
+  std::vector<int64_t> integers;  // per BoundColumn; integer attributes only
+  bool duplicate_local_id = false;
+  std::vector<Problem> problems;  // empty: the row is accepted
+
+  bool ok() const { return problems.empty(); }
+};
+
+struct IdentifierValue {
+  std::string field;
+  SensitiveString value;  // normalised for its kind
+};
+
+struct AttributeValue {
+  std::string name;
+  AttributeType type = AttributeType::kString;
+  SensitiveString text;            // canonical text of the value
+  std::optional<int64_t> integer;  // integer attributes
+};
+
+// An accepted row, ready for the record store. Missing values are omitted.
+struct ValidatedRecord {
+  uint64_t line = 0;
+  SensitiveString local_id;
+  std::vector<IdentifierValue> identifiers;  // schema order
+  std::vector<AttributeValue> attributes;    // schema order
+};
+
+class RowValidator {
+ public:
+  // Binds `schema` to a file's header record. InvalidArgument, naming every
+  // problem (at most 10), when the schema is invalid, the header record is
+  // malformed, a header name is not UTF-8, two header columns have the same
+  // name, a schema column is not in the header, or a header column is in no
+  // part of the schema. Header columns are named by position only (a file
+  // without a header row would otherwise put data into the message); schema
+  // columns by name. Header names are compared after removing surrounding
+  // ASCII white space.
+  static absl::StatusOr<std::unique_ptr<RowValidator>> Create(
+      const IngestSchema& schema, const CsvRecord& header);
+
+  // Validates one data record into *row. Remembers local ids to find
+  // duplicates: not thread-safe, one validator per file.
+  void Validate(const CsvRecord& record, ValidatedRow* row);
+
+  // The values of an accepted row (row->ok()) as a record; moves them out of
+  // *row. Thread-safe for distinct rows.
+  ValidatedRecord TakeRecord(ValidatedRow* row) const;
+
+  const IngestSchema& schema() const { return schema_; }
+  const std::vector<BoundColumn>& columns() const { return columns_; }
+  size_t header_size() const { return header_size_; }
+
+  // Bytes used by the duplicate-id set: 16 bytes per distinct local id plus
+  // hash-table overhead (about 28 bytes per row at typical load), the only
+  // memory of ingest that grows with the file.
+  size_t seen_ids_bytes() const;
+
+ private:
+  RowValidator() = default;
+
+  void CheckLocalId(const BoundColumn& c, std::string_view raw, size_t k,
+                    ValidatedRow* row);
+  void CheckIdentifier(const BoundColumn& c, std::string_view raw, size_t k,
+                       ValidatedRow* row) const;
+  void CheckAttribute(const BoundColumn& c, std::string_view raw, size_t k,
+                      ValidatedRow* row) const;
+  // Applies on_invalid / required after a column's state is known.
+  void Settle(const BoundColumn& c, bool required, OnInvalid on_invalid,
+              std::string detail, size_t k, ValidatedRow* row) const;
+
+  IngestSchema schema_;
+  std::vector<BoundColumn> columns_;
+  size_t header_size_ = 0;
+  // Allowed values per attribute (category attributes only).
+  std::vector<absl::flat_hash_set<std::string>> categories_;
+  // 128-bit seeded hashes of the local ids seen: a false duplicate needs a
+  // 128-bit collision (probability about n^2 / 2^129). The seed is random
+  // per validator, so crafted ids cannot collide on purpose.
+  absl::flat_hash_set<absl::uint128> seen_ids_;
+  uint64_t seed_[2] = {0, 0};
+};
+
+}  // namespace fedlink::agent::ingest
+
+#endif  // FEDLINK_AGENT_INGEST_ROW_VALIDATOR_H_
