@@ -29,19 +29,19 @@ absl::Status CheckFields(absl::string_view list,
   for (size_t i = 0; i < fields.size(); ++i) {
     const StoredField& field = fields[i];
     if (field.name.empty() || field.name.size() > kMaxFieldNameBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "stored record ", list, "[", i, "]: name must be 1..",
-          kMaxFieldNameBytes, " bytes, is ", field.name.size()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("stored record ", list, "[", i, "]: name must be 1..",
+                       kMaxFieldNameBytes, " bytes, is ", field.name.size()));
     }
     if (!seen.insert(absl::string_view(field.name)).second) {
       return absl::InvalidArgumentError(absl::StrCat(
           "stored record ", list, ": name '", field.name, "' appears twice"));
     }
     if (field.value.size() > kMaxFieldValueBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "stored record ", list, " '", field.name, "': value is ",
-          field.value.size(), " bytes; at most ", kMaxFieldValueBytes,
-          " are allowed"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("stored record ", list, " '", field.name, "': value is ",
+                       field.value.size(), " bytes; at most ",
+                       kMaxFieldValueBytes, " are allowed"));
     }
   }
   return absl::OkStatus();
@@ -94,9 +94,9 @@ class Reader {
     absl::StatusOr<uint32_t> length = U32(what);
     if (!length.ok()) return length.status();
     if (*length < min_length || *length > max_length) {
-      return absl::DataLossError(absl::StrCat(
-          "stored record: ", what, " length ", *length, " is outside ",
-          min_length, "..", max_length));
+      return absl::DataLossError(
+          absl::StrCat("stored record: ", what, " length ", *length,
+                       " is outside ", min_length, "..", max_length));
     }
     if (rest_.size() < *length) return Truncated(what);
     std::string_view out = rest_.substr(0, *length);
@@ -188,10 +188,10 @@ absl::StatusOr<StoredRecord> ParseStoredRecord(std::string_view bytes) {
   }
   const uint8_t version = static_cast<uint8_t>(bytes[0]);
   if (version != kStoredRecordFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "stored record has format version ", version,
-        "; this build reads version ", kStoredRecordFormatVersion,
-        " (a newer fedlink-agent wrote it?)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("stored record has format version ", version,
+                     "; this build reads version ", kStoredRecordFormatVersion,
+                     " (a newer fedlink-agent wrote it?)"));
   }
   Reader reader(bytes.substr(1));
   StoredRecord record;
@@ -204,9 +204,8 @@ absl::StatusOr<StoredRecord> ParseStoredRecord(std::string_view bytes) {
   status = ReadFields(reader, "attributes", &record.attributes);
   if (!status.ok()) return status;
   if (!reader.AtEnd()) {
-    return absl::DataLossError(absl::StrCat("stored record has ",
-                                            reader.remaining(),
-                                            " trailing bytes"));
+    return absl::DataLossError(absl::StrCat(
+        "stored record has ", reader.remaining(), " trailing bytes"));
   }
   return record;
 }

@@ -1,7 +1,8 @@
 // The record the agent keeps for each person an agency holds: the agency's
 // local record id, the identifier fields by role and the attribute values by
-// column, as ingested (raw text: each job's linkage schema decides how to
-// normalise them). Every value is a SensitiveString, so none can be printed.
+// column, as ingest hands them over (agent/ingest normalises identifiers for
+// their kind and writes attributes as canonical text; the store keeps the
+// bytes as given). Every value is a SensitiveString, so none can be printed.
 //
 // Serialised form, format version 1 (all integers little-endian):
 //   u8   format version (1)
@@ -18,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,12 +37,16 @@ inline constexpr size_t kMaxFieldNameBytes = 64;
 inline constexpr size_t kMaxFieldValueBytes = 64 * 1024;
 inline constexpr size_t kMaxFieldsPerList = 512;
 
-// A named value: an identifier role ("last_name", "dob"…) or an attribute
-// column ("enrolment_year"…) with its raw text.
+// A named value: an identifier field ("last_name", "dob"…) or an attribute
+// column ("enrolment_year"…) with its text.
 struct StoredField {
   std::string name;
   SensitiveString value;
   friend bool operator==(const StoredField&, const StoredField&) = default;
+  // gtest prints values of failed expectations: only the name here.
+  friend void PrintTo(const StoredField& field, std::ostream* os) {
+    *os << field.name << "=[redacted]";
+  }
 };
 
 struct StoredRecord {
@@ -53,6 +59,10 @@ struct StoredRecord {
   const SensitiveString* FindAttribute(std::string_view name) const;
 
   friend bool operator==(const StoredRecord&, const StoredRecord&) = default;
+  friend void PrintTo(const StoredRecord& record, std::ostream* os) {
+    *os << "[stored record: " << record.identifiers.size() << " identifiers, "
+        << record.attributes.size() << " attributes]";
+  }
 };
 
 // The format-version-1 bytes of `record`, in a SensitiveString because they

@@ -1,0 +1,726 @@
+#include "agent/store/record_store.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "linkage/crypto/hkdf.h"
+#include "linkage/status_macros.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "spdlog/spdlog.h"
+
+namespace fedlink::agent {
+namespace {
+
+constexpr size_t kPseudonymBytes = 8;
+constexpr size_t kAuditKeyBytes = 8;
+
+absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+rocksdb::Slice ToSlice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+std::string_view ToView(const rocksdb::Slice& s) {
+  return std::string_view(s.data(), s.size());
+}
+
+// What a value is bound to: its family and its key.
+std::string Aad(ColumnFamily cf, std::string_view key) {
+  return absl::StrCat(AbslView(ColumnFamilyName(cf)),
+                      absl::string_view("\0", 1), AbslView(key));
+}
+
+std::string HeaderAad(uint8_t version) {
+  std::string aad = Aad(ColumnFamily::kDefault, kHeaderKey);
+  aad.push_back(static_cast<char>(version));
+  return aad;
+}
+
+void AppendBigEndian64(uint64_t v, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>(v >> shift));
+  }
+}
+
+uint64_t ReadBigEndian64(std::string_view bytes) {
+  uint64_t v = 0;
+  for (char c : bytes.substr(0, 8)) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+
+// Job ids come from the coordinator and meta names from code; both end up
+// in keys and error messages, so their alphabet is small and printable.
+absl::Status ValidateName(std::string_view what, std::string_view name,
+                          bool allow_slash) {
+  if (name.empty() || name.size() > kMaxNameBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AbslView(what), " must be 1..", kMaxNameBytes,
+                     " bytes, is ", name.size()));
+  }
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                    c == ':' || c == '-' || (allow_slash && c == '/');
+    if (!ok) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(AbslView(what), " has a byte outside [A-Za-z0-9._:-",
+                       allow_slash ? "/" : "", "] at offset ", i));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateJobId(std::string_view job_id) {
+  return ValidateName("job id", job_id, /*allow_slash=*/false);
+}
+
+absl::Status ValidateLocalId(std::string_view local_id) {
+  if (local_id.empty() || local_id.size() > kMaxLocalIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("local id must be 1..", kMaxLocalIdBytes, " bytes, is ",
+                     local_id.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOpaqueValue(std::string_view what, size_t size) {
+  if (size > kMaxOpaqueValueBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AbslView(what), " is ", size, " bytes; at most ",
+                     kMaxOpaqueValueBytes, " are allowed"));
+  }
+  return absl::OkStatus();
+}
+
+// Job ids are length-prefixed so that no job's keys are a prefix range of
+// another's ("a" vs "a1").
+std::string PseudonymPrefix(std::string_view job_id) {
+  std::string prefix;
+  prefix.push_back(static_cast<char>(job_id.size()));
+  prefix.append(job_id);
+  return prefix;
+}
+
+std::string PseudonymKey(std::string_view job_id, uint64_t pseudonym) {
+  std::string key = PseudonymPrefix(job_id);
+  AppendBigEndian64(pseudonym, &key);
+  return key;
+}
+
+std::string AuditKey(uint64_t sequence) {
+  std::string key;
+  AppendBigEndian64(sequence, &key);
+  return key;
+}
+
+bool StoreExists(const std::string& path) {
+  struct stat st;
+  return stat((path + "/CURRENT").c_str(), &st) == 0;
+}
+
+// Options for an agent on ordinary hardware: a few background threads, a
+// bounded WAL, point-in-time recovery after a crash (every synced batch is
+// there, nothing after the first damaged WAL record is replayed).
+rocksdb::DBOptions MakeDbOptions(const RecordStoreOptions& options) {
+  rocksdb::DBOptions db;
+  db.create_if_missing = options.create_if_missing;
+  db.create_missing_column_families = true;
+  db.paranoid_checks = true;
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db.max_background_jobs = options.max_background_jobs;
+  db.max_total_wal_size = 64 << 20;  // bounds WAL replay on restart
+  db.bytes_per_sync = 1 << 20;       // smooth writeback of table files
+  db.keep_log_file_num = 4;          // RocksDB's LOG: settings and events only
+  return db;
+}
+
+rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(
+    const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Point lookups (release by local id, pseudonym → local id) skip files
+  // that cannot hold the key.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Sealed values and MAC keys hardly compress. LZ4 gives up on them
+  // cheaply and RocksDB then stores the block raw; it still pays on the
+  // structured keys (pseudonyms, audit sequence numbers). ZSTD for the
+  // bottom level, which holds most data and is rewritten least.
+  const std::vector<rocksdb::CompressionType> supported =
+      rocksdb::GetSupportedCompressions();
+  auto has = [&](rocksdb::CompressionType type) {
+    return std::find(supported.begin(), supported.end(), type) !=
+           supported.end();
+  };
+  cf.compression = has(rocksdb::kLZ4Compression) ? rocksdb::kLZ4Compression
+                                                 : rocksdb::kNoCompression;
+  if (has(rocksdb::kZSTD)) cf.bottommost_compression = rocksdb::kZSTD;
+  return cf;
+}
+
+}  // namespace
+
+absl::Status FromRocksDbStatus(const rocksdb::Status& status,
+                               std::string_view operation) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message =
+      absl::StrCat(AbslView(operation), ": ", status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument:
+      return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kNotSupported:
+      return absl::UnimplementedError(message);
+    case rocksdb::Status::kIOError:
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTimedOut:
+    case rocksdb::Status::kTryAgain:
+    case rocksdb::Status::kShutdownInProgress:
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kAborted:
+    case rocksdb::Status::kIncomplete:
+      return absl::AbortedError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+RecordStore::RecordStore(std::string path, RecordStoreOptions options,
+                         crypto::Aead aead, crypto::HmacSha256 record_key_mac)
+    : path_(std::move(path)),
+      options_(options),
+      aead_(std::move(aead)),
+      record_key_mac_(std::move(record_key_mac)) {}
+
+absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
+    const std::string& path, crypto::SecretBytes at_rest_key,
+    const RecordStoreOptions& options) {
+  if (at_rest_key.size() != kAtRestKeyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record store ", path, ": at-rest key is ",
+                     at_rest_key.size(), " bytes; expected ", kAtRestKeyBytes));
+  }
+  FEDLINK_ASSIGN_OR_RETURN(
+      crypto::SecretBytes mac_key,
+      crypto::HkdfSha256(at_rest_key, {}, kRecordKeyInfo, 32));
+  FEDLINK_ASSIGN_OR_RETURN(
+      crypto::SecretBytes value_key,
+      crypto::HkdfSha256(at_rest_key, {}, kValueKeyInfo, 32));
+  FEDLINK_ASSIGN_OR_RETURN(crypto::HmacSha256 mac,
+                           crypto::HmacSha256::Create(mac_key));
+  FEDLINK_ASSIGN_OR_RETURN(
+      crypto::Aead aead, crypto::Aead::Create(crypto::AeadAlgorithm::kAes256Gcm,
+                                              std::move(value_key)));
+  std::unique_ptr<RecordStore> store(
+      new RecordStore(path, options, std::move(aead), std::move(mac)));
+  FEDLINK_RETURN_IF_ERROR(store->OpenDatabase());
+  FEDLINK_RETURN_IF_ERROR(store->CheckOrWriteHeader());
+  FEDLINK_RETURN_IF_ERROR(store->LoadNextAuditSequence());
+  return store;
+}
+
+absl::Status RecordStore::OpenDatabase() {
+  const rocksdb::DBOptions db_options = MakeDbOptions(options_);
+  if (StoreExists(path_)) {
+    // A family this build does not know would make RocksDB refuse with a
+    // terse message; say what it means instead.
+    std::vector<std::string> names;
+    FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+        rocksdb::DB::ListColumnFamilies(db_options, path_, &names),
+        absl::StrCat("list column families of record store ", path_)));
+    for (const std::string& name : names) {
+      const bool known = std::any_of(
+          kColumnFamilies.begin(), kColumnFamilies.end(),
+          [&](const ColumnFamilyInfo& info) { return info.name == name; });
+      if (!known) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "record store ", path_, " has column family '", name,
+            "' unknown to this build (written by a newer fedlink-agent?)"));
+      }
+    }
+  } else if (!options_.create_if_missing) {
+    return absl::NotFoundError(absl::StrCat("no record store at ", path_));
+  }
+
+  const rocksdb::ColumnFamilyOptions cf_options =
+      MakeColumnFamilyOptions(rocksdb::NewLRUCache(options_.block_cache_bytes));
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const ColumnFamilyInfo& info : kColumnFamilies) {
+    descriptors.emplace_back(std::string(info.name), cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+      rocksdb::DB::Open(db_options, path_, descriptors, &handles, &db),
+      absl::StrCat("open record store ", path_)));
+  db_.reset(db);
+  std::copy(handles.begin(), handles.end(), handles_.begin());
+  return absl::OkStatus();
+}
+
+absl::Status RecordStore::CheckOrWriteHeader() {
+  std::string header;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), Handle(ColumnFamily::kDefault),
+               ToSlice(kHeaderKey), &header);
+  if (status.IsNotFound()) {
+    // Only a store with nothing in it may be given a header: anything else
+    // lost its header, and a new one would be sealed under whatever key the
+    // caller happens to hold.
+    for (const ColumnFamilyInfo& info : kColumnFamilies) {
+      if (info.id == ColumnFamily::kDefault) continue;
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), Handle(info.id)));
+      it->SeekToFirst();
+      if (it->Valid()) {
+        return absl::DataLossError(absl::StrCat(
+            "record store ", path_, " holds data in '", AbslView(info.name),
+            "' but has no header; refusing to use it"));
+      }
+      FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+          it->status(), absl::StrCat("scan record store ", path_)));
+    }
+    FEDLINK_ASSIGN_OR_RETURN(
+        std::string sealed,
+        aead_.SealWithRandomNonce(AbslView(kHeaderCheck),
+                                  HeaderAad(kStoreFormatVersion)));
+    std::string value(1, static_cast<char>(kStoreFormatVersion));
+    value += sealed;
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    return FromRocksDbStatus(
+        db_->Put(write_options, Handle(ColumnFamily::kDefault),
+                 ToSlice(kHeaderKey), value),
+        absl::StrCat("write header of record store ", path_));
+  }
+  FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+      status, absl::StrCat("read header of record store ", path_)));
+  if (header.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("record store ", path_, " has an empty header"));
+  }
+  const uint8_t version = static_cast<uint8_t>(header[0]);
+  if (version != kStoreFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("record store ", path_, " has format version ", version,
+                     "; this build reads version ", kStoreFormatVersion,
+                     " (written by a newer fedlink-agent?)"));
+  }
+  absl::StatusOr<std::string> check = aead_.OpenWithPrependedNonce(
+      absl::string_view(header).substr(1), HeaderAad(version));
+  if (!check.ok()) {
+    if (!absl::IsDataLoss(check.status())) return check.status();
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the at-rest key does not open record store ", path_,
+        " (a different key file, or the store header was altered)"));
+  }
+  if (*check != kHeaderCheck) {
+    return absl::DataLossError(
+        absl::StrCat("record store ", path_, " has a malformed header"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordStore::LoadNextAuditSequence() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
+      rocksdb::ReadOptions(), Handle(ColumnFamily::kLocalAudit)));
+  it->SeekToLast();
+  if (it->Valid()) {
+    if (it->key().size() != kAuditKeyBytes) {
+      return absl::DataLossError(absl::StrCat(
+          "record store ", path_, ": malformed key in local_audit"));
+    }
+    next_audit_sequence_ = ReadBigEndian64(ToView(it->key())) + 1;
+  }
+  return FromRocksDbStatus(
+      it->status(), absl::StrCat("read local audit of record store ", path_));
+}
+
+RecordStore::~RecordStore() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle*& handle : handles_) {
+    if (handle != nullptr) {
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+      handle = nullptr;
+    }
+  }
+  const rocksdb::Status status = db_->Close();
+  if (!status.ok()) {
+    spdlog::warn("closing record store {}: {}", path_, status.ToString());
+  }
+}
+
+absl::StatusOr<std::string> RecordStore::RecordKey(
+    std::string_view local_id) const {
+  FEDLINK_RETURN_IF_ERROR(ValidateLocalId(local_id));
+  crypto::HmacSha256Tag tag;
+  const absl::Span<const uint8_t> pieces[] = {crypto::AsBytes(local_id)};
+  {
+    std::lock_guard<std::mutex> lock(record_key_mac_mu_);
+    FEDLINK_RETURN_IF_ERROR(record_key_mac_.ComputeInto(pieces, &tag));
+  }
+  return std::string(reinterpret_cast<const char*>(tag.data()), tag.size());
+}
+
+absl::StatusOr<std::string> RecordStore::Seal(
+    ColumnFamily cf, std::string_view key, std::string_view plaintext) const {
+  return aead_.SealWithRandomNonce(AbslView(plaintext), Aad(cf, key));
+}
+
+absl::StatusOr<std::string> RecordStore::Unseal(ColumnFamily cf,
+                                                std::string_view key,
+                                                std::string_view sealed) const {
+  absl::StatusOr<std::string> plaintext =
+      aead_.OpenWithPrependedNonce(AbslView(sealed), Aad(cf, key));
+  if (!plaintext.ok() && absl::IsDataLoss(plaintext.status())) {
+    return absl::DataLossError(
+        absl::StrCat("record store ", path_, ": a value in column family '",
+                     AbslView(ColumnFamilyName(cf)),
+                     "' failed authentication (tampered with or corrupted)"));
+  }
+  return plaintext;
+}
+
+absl::StatusOr<std::optional<std::string>> RecordStore::GetSealed(
+    ColumnFamily cf, std::string_view key, std::string_view operation) const {
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), Handle(cf), ToSlice(key), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(status, operation));
+  FEDLINK_ASSIGN_OR_RETURN(std::string plaintext,
+                           Unseal(cf, key, ToView(value)));
+  return plaintext;
+}
+
+absl::Status RecordStore::ScanFamily(
+    ColumnFamily cf, std::string_view prefix, std::string_view operation,
+    absl::FunctionRef<absl::Status(std::string_view key,
+                                   std::string_view value)>
+        fn) const {
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;  // scans must not evict the hot blocks
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, Handle(cf)));
+  const rocksdb::Slice prefix_slice = ToSlice(prefix);
+  for (it->Seek(prefix_slice);
+       it->Valid() && it->key().starts_with(prefix_slice); it->Next()) {
+    FEDLINK_RETURN_IF_ERROR(fn(ToView(it->key()), ToView(it->value())));
+  }
+  return FromRocksDbStatus(it->status(), operation);
+}
+
+RecordStore::WriteBatch RecordStore::NewBatch() const {
+  return WriteBatch(this);
+}
+
+absl::Status RecordStore::Commit(WriteBatch batch) {
+  if (batch.store_ != this) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record store ", path_, ": batch of another store"));
+  }
+  if (!batch.failure_.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "record store ", path_,
+        ": batch not committed, nothing written: a write in it failed: ",
+        batch.failure_.message()));
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync_commits;
+  const std::string operation =
+      absl::StrCat("commit batch to record store ", path_);
+  if (batch.audit_entries_.empty()) {
+    return FromRocksDbStatus(db_->Write(write_options, &batch.batch_),
+                             operation);
+  }
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  uint64_t sequence = next_audit_sequence_;
+  for (const std::string& entry : batch.audit_entries_) {
+    const std::string key = AuditKey(sequence++);
+    FEDLINK_ASSIGN_OR_RETURN(std::string sealed,
+                             Seal(ColumnFamily::kLocalAudit, key, entry));
+    FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+        batch.batch_.Put(Handle(ColumnFamily::kLocalAudit), key, sealed),
+        operation));
+  }
+  FEDLINK_RETURN_IF_ERROR(
+      FromRocksDbStatus(db_->Write(write_options, &batch.batch_), operation));
+  next_audit_sequence_ = sequence;
+  return absl::OkStatus();
+}
+
+absl::Status RecordStore::UpsertRecord(const StoredRecord& record) {
+  WriteBatch batch = NewBatch();
+  FEDLINK_RETURN_IF_ERROR(batch.PutRecord(record));
+  return Commit(std::move(batch));
+}
+
+absl::StatusOr<std::optional<StoredRecord>> RecordStore::GetRecord(
+    std::string_view local_id) const {
+  FEDLINK_ASSIGN_OR_RETURN(const std::string key, RecordKey(local_id));
+  FEDLINK_ASSIGN_OR_RETURN(
+      std::optional<std::string> plaintext,
+      GetSealed(ColumnFamily::kRecords, key,
+                absl::StrCat("read record from record store ", path_)));
+  if (!plaintext.has_value()) return std::nullopt;
+  const SensitiveString bytes(std::move(*plaintext));
+  FEDLINK_ASSIGN_OR_RETURN(StoredRecord record,
+                           ParseStoredRecord(bytes.Expose()));
+  return record;
+}
+
+absl::Status RecordStore::ForEachRecord(
+    absl::FunctionRef<absl::Status(StoredRecord)> fn) const {
+  return ScanFamily(
+      ColumnFamily::kRecords, "",
+      absl::StrCat("read records from record store ", path_),
+      [&](std::string_view key, std::string_view value) -> absl::Status {
+        FEDLINK_ASSIGN_OR_RETURN(std::string plaintext,
+                                 Unseal(ColumnFamily::kRecords, key, value));
+        const SensitiveString bytes(std::move(plaintext));
+        FEDLINK_ASSIGN_OR_RETURN(StoredRecord record,
+                                 ParseStoredRecord(bytes.Expose()));
+        return fn(std::move(record));
+      });
+}
+
+absl::StatusOr<uint64_t> RecordStore::CountRecords() const {
+  uint64_t count = 0;
+  FEDLINK_RETURN_IF_ERROR(
+      ScanFamily(ColumnFamily::kRecords, "",
+                 absl::StrCat("count records in record store ", path_),
+                 [&](std::string_view, std::string_view) {
+                   ++count;
+                   return absl::OkStatus();
+                 }));
+  return count;
+}
+
+absl::StatusOr<std::optional<std::string>> RecordStore::GetJobState(
+    std::string_view job_id) const {
+  FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
+  return GetSealed(ColumnFamily::kJobState, job_id,
+                   absl::StrCat("read job state from record store ", path_));
+}
+
+absl::Status RecordStore::PutJobState(std::string_view job_id,
+                                      std::string_view state) {
+  WriteBatch batch = NewBatch();
+  FEDLINK_RETURN_IF_ERROR(batch.PutJobState(job_id, state));
+  return Commit(std::move(batch));
+}
+
+absl::Status RecordStore::DeleteJobState(std::string_view job_id) {
+  WriteBatch batch = NewBatch();
+  FEDLINK_RETURN_IF_ERROR(batch.DeleteJobState(job_id));
+  return Commit(std::move(batch));
+}
+
+absl::Status RecordStore::ForEachJobState(
+    absl::FunctionRef<absl::Status(std::string_view job_id, std::string state)>
+        fn) const {
+  return ScanFamily(
+      ColumnFamily::kJobState, "",
+      absl::StrCat("read job states from record store ", path_),
+      [&](std::string_view key, std::string_view value) -> absl::Status {
+        FEDLINK_ASSIGN_OR_RETURN(std::string state,
+                                 Unseal(ColumnFamily::kJobState, key, value));
+        return fn(key, std::move(state));
+      });
+}
+
+absl::StatusOr<std::optional<SensitiveString>> RecordStore::GetPseudonym(
+    std::string_view job_id, uint64_t pseudonym) const {
+  FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
+  FEDLINK_ASSIGN_OR_RETURN(
+      std::optional<std::string> local_id,
+      GetSealed(ColumnFamily::kPseudonyms, PseudonymKey(job_id, pseudonym),
+                absl::StrCat("read pseudonym from record store ", path_)));
+  if (!local_id.has_value()) return std::nullopt;
+  return SensitiveString(std::move(*local_id));
+}
+
+absl::StatusOr<uint64_t> RecordStore::CountPseudonyms(
+    std::string_view job_id) const {
+  FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
+  uint64_t count = 0;
+  FEDLINK_RETURN_IF_ERROR(
+      ScanFamily(ColumnFamily::kPseudonyms, PseudonymPrefix(job_id),
+                 absl::StrCat("count pseudonyms in record store ", path_),
+                 [&](std::string_view, std::string_view) {
+                   ++count;
+                   return absl::OkStatus();
+                 }));
+  return count;
+}
+
+absl::Status RecordStore::DropPseudonyms(std::string_view job_id) {
+  FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
+  // Every key of the job is prefix ‖ 8 bytes, so it sorts before
+  // prefix ‖ 0xFF×8 ‖ 0x00, the exclusive end of the range.
+  const std::string begin = PseudonymKey(job_id, 0);
+  std::string end = PseudonymKey(job_id, ~uint64_t{0});
+  end.push_back('\0');
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  rocksdb::WriteBatch batch;
+  const std::string operation = absl::StrCat(
+      "drop pseudonyms of job ", AbslView(job_id), " in record store ", path_);
+  FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+      batch.DeleteRange(Handle(ColumnFamily::kPseudonyms), begin, end),
+      operation));
+  FEDLINK_RETURN_IF_ERROR(
+      FromRocksDbStatus(db_->Write(write_options, &batch), operation));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForce;
+  const rocksdb::Slice begin_slice(begin);
+  const rocksdb::Slice end_slice(end);
+  return FromRocksDbStatus(
+      db_->CompactRange(compact, Handle(ColumnFamily::kPseudonyms),
+                        &begin_slice, &end_slice),
+      operation);
+}
+
+absl::StatusOr<std::optional<std::string>> RecordStore::GetMeta(
+    std::string_view name) const {
+  FEDLINK_RETURN_IF_ERROR(
+      ValidateName("meta name", name, /*allow_slash=*/true));
+  return GetSealed(ColumnFamily::kMeta, name,
+                   absl::StrCat("read meta from record store ", path_));
+}
+
+absl::Status RecordStore::PutMeta(std::string_view name,
+                                  std::string_view value) {
+  WriteBatch batch = NewBatch();
+  FEDLINK_RETURN_IF_ERROR(batch.PutMeta(name, value));
+  return Commit(std::move(batch));
+}
+
+absl::Status RecordStore::ForEachLocalAudit(
+    absl::FunctionRef<absl::Status(uint64_t sequence, std::string entry)> fn)
+    const {
+  return ScanFamily(
+      ColumnFamily::kLocalAudit, "",
+      absl::StrCat("read local audit from record store ", path_),
+      [&](std::string_view key, std::string_view value) -> absl::Status {
+        if (key.size() != kAuditKeyBytes) {
+          return absl::DataLossError(absl::StrCat(
+              "record store ", path_, ": malformed key in local_audit"));
+        }
+        FEDLINK_ASSIGN_OR_RETURN(std::string entry,
+                                 Unseal(ColumnFamily::kLocalAudit, key, value));
+        return fn(ReadBigEndian64(key), std::move(entry));
+      });
+}
+
+absl::Status RecordStore::Flush() {
+  rocksdb::FlushOptions flush_options;
+  flush_options.wait = true;
+  const std::vector<rocksdb::ColumnFamilyHandle*> handles(handles_.begin(),
+                                                          handles_.end());
+  return FromRocksDbStatus(db_->Flush(flush_options, handles),
+                           absl::StrCat("flush record store ", path_));
+}
+
+// --- WriteBatch ------------------------------------------------------------
+
+absl::Status RecordStore::WriteBatch::Note(absl::Status status) {
+  ++operation_count_;
+  if (!status.ok() && failure_.ok()) failure_ = status;
+  return status;
+}
+
+absl::Status RecordStore::WriteBatch::Put(ColumnFamily cf, std::string_view key,
+                                          std::string_view plaintext) {
+  FEDLINK_ASSIGN_OR_RETURN(std::string sealed,
+                           store_->Seal(cf, key, plaintext));
+  return FromRocksDbStatus(batch_.Put(store_->Handle(cf), ToSlice(key), sealed),
+                           "add to batch");
+}
+
+absl::Status RecordStore::WriteBatch::PutRecord(const StoredRecord& record) {
+  return Note([&]() -> absl::Status {
+    FEDLINK_ASSIGN_OR_RETURN(const SensitiveString bytes,
+                             SerializeStoredRecord(record));
+    FEDLINK_ASSIGN_OR_RETURN(const std::string key,
+                             store_->RecordKey(record.local_id.Expose()));
+    return Put(ColumnFamily::kRecords, key, bytes.Expose());
+  }());
+}
+
+absl::Status RecordStore::WriteBatch::DeleteRecord(std::string_view local_id) {
+  return Note([&]() -> absl::Status {
+    FEDLINK_ASSIGN_OR_RETURN(const std::string key,
+                             store_->RecordKey(local_id));
+    return FromRocksDbStatus(
+        batch_.Delete(store_->Handle(ColumnFamily::kRecords), key),
+        "add to batch");
+  }());
+}
+
+absl::Status RecordStore::WriteBatch::PutJobState(std::string_view job_id,
+                                                  std::string_view state) {
+  return Note([&]() -> absl::Status {
+    FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
+    FEDLINK_RETURN_IF_ERROR(ValidateOpaqueValue("job state", state.size()));
+    return Put(ColumnFamily::kJobState, job_id, state);
+  }());
+}
+
+absl::Status RecordStore::WriteBatch::DeleteJobState(std::string_view job_id) {
+  return Note([&]() -> absl::Status {
+    FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
+    return FromRocksDbStatus(
+        batch_.Delete(store_->Handle(ColumnFamily::kJobState), ToSlice(job_id)),
+        "add to batch");
+  }());
+}
+
+absl::Status RecordStore::WriteBatch::PutPseudonym(std::string_view job_id,
+                                                   uint64_t pseudonym,
+                                                   std::string_view local_id) {
+  return Note([&]() -> absl::Status {
+    FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
+    FEDLINK_RETURN_IF_ERROR(ValidateLocalId(local_id));
+    return Put(ColumnFamily::kPseudonyms, PseudonymKey(job_id, pseudonym),
+               local_id);
+  }());
+}
+
+absl::Status RecordStore::WriteBatch::PutMeta(std::string_view name,
+                                              std::string_view value) {
+  return Note([&]() -> absl::Status {
+    FEDLINK_RETURN_IF_ERROR(
+        ValidateName("meta name", name, /*allow_slash=*/true));
+    FEDLINK_RETURN_IF_ERROR(ValidateOpaqueValue("meta value", value.size()));
+    return Put(ColumnFamily::kMeta, name, value);
+  }());
+}
+
+absl::Status RecordStore::WriteBatch::AppendLocalAudit(std::string_view entry) {
+  return Note([&]() -> absl::Status {
+    FEDLINK_RETURN_IF_ERROR(
+        ValidateOpaqueValue("local audit entry", entry.size()));
+    audit_entries_.emplace_back(entry);
+    return absl::OkStatus();
+  }());
+}
+
+}  // namespace fedlink::agent

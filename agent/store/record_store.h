@@ -1,0 +1,310 @@
+// The agent's record store: the agency's records, job state, per-job
+// pseudonym maps, the local release log and small metadata, in one RocksDB
+// database, encrypted at rest so that a copied store directory reveals no
+// identifier, attribute value or local record id.
+//
+// At-rest format (store format version 1). From the 32-byte at-rest key the
+// store derives two subkeys with HKDF-SHA256 (empty salt):
+//   record key-MAC key = HKDF(at_rest_key, info = kRecordKeyInfo)
+//   value key          = HKDF(at_rest_key, info = kValueKeyInfo)
+// Keys, per column family (column_families.h):
+//   records      HMAC-SHA256(record key-MAC key, local id), 32 bytes: the key
+//                reveals nothing, and a re-ingested local id lands on the
+//                same key (upsert)
+//   job_state    the job id
+//   pseudonyms   u8 job id length ‖ job id ‖ u64 pseudonym (big-endian)
+//   local_audit  u64 sequence number (big-endian), from 1
+//   meta         the name
+//   default      "store-header"
+// Values: nonce (12) ‖ AES-256-GCM(value key, plaintext, aad) ‖ tag (16),
+// with aad = column family name ‖ 0x00 ‖ key, so that a value moved to
+// another key or family fails to authenticate. Plaintexts: a StoredRecord
+// in format v1 (stored_record.h) in records; the local id in pseudonyms;
+// the caller's bytes elsewhere. The header value is the store format version
+// byte followed by the sealed kHeaderCheck (aad additionally ends with the
+// version byte): opening it proves the at-rest key is the right one before
+// anything else is read.
+//
+// The local audit family is a local record of releases, not a tamper-evident
+// log: the coordinator's Merkle log is the one auditors verify.
+#ifndef FEDLINK_AGENT_STORE_RECORD_STORE_H_
+#define FEDLINK_AGENT_STORE_RECORD_STORE_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "agent/store/column_families.h"
+#include "agent/store/stored_record.h"
+#include "linkage/crypto/aead.h"
+#include "linkage/crypto/hmac.h"
+#include "linkage/crypto/secret_bytes.h"
+#include "linkage/sensitive.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace fedlink::agent {
+
+inline constexpr uint8_t kStoreFormatVersion = 1;
+inline constexpr size_t kAtRestKeyBytes = 32;
+inline constexpr std::string_view kRecordKeyInfo =
+    "fedlink/v1/agent-store/record-key-mac";
+inline constexpr std::string_view kValueKeyInfo =
+    "fedlink/v1/agent-store/value-key";
+inline constexpr std::string_view kHeaderKey = "store-header";
+inline constexpr std::string_view kHeaderCheck = "fedlink agent store";
+
+// Job ids and meta names: 1..kMaxNameBytes of [A-Za-z0-9._:-] (meta names
+// may also contain '/'). Opaque values (job state, meta, audit entries): at
+// most kMaxOpaqueValueBytes.
+inline constexpr size_t kMaxNameBytes = 128;
+inline constexpr size_t kMaxOpaqueValueBytes = 16 << 20;
+
+// The one place a rocksdb::Status becomes an absl::Status: "<operation>:
+// <RocksDB's text>". `operation` names what was attempted ("commit batch",
+// "read records"), never a key or value; RocksDB's text holds file names and
+// reasons, and in this store keys are MACs and values ciphertext anyway.
+// Corruption → DataLoss, NotFound → NotFound, InvalidArgument →
+// InvalidArgument, NotSupported → Unimplemented, Busy/TimedOut/TryAgain/
+// IOError/ShutdownInProgress → Unavailable, Aborted/Incomplete → Aborted,
+// anything else → Internal.
+absl::Status FromRocksDbStatus(const rocksdb::Status& status,
+                               std::string_view operation);
+
+struct RecordStoreOptions {
+  // fsync the write-ahead log when a batch commits, so that a committed
+  // batch survives power loss, not only a process crash. The WAL itself is
+  // always on.
+  bool sync_commits = true;
+  // Create an empty store if `path` holds none. If false, Open returns
+  // NotFound instead (commands other than init and ingest use this).
+  bool create_if_missing = true;
+  size_t block_cache_bytes = 32 << 20;
+  int max_background_jobs = 2;
+};
+
+// Thread-safe: any number of threads may read and commit at once. Reads see
+// committed batches whole or not at all; ForEach* iterate over a consistent
+// snapshot taken when they start.
+class RecordStore {
+ public:
+  class WriteBatch;
+
+  // Opens (or, per options, creates) the store in directory `path`.
+  // Errors name `path`:
+  //   InvalidArgument     `at_rest_key` is not kAtRestKeyBytes;
+  //   NotFound            no store at `path` and !create_if_missing;
+  //   PermissionDenied    the at-rest key does not open the store header
+  //                       (a different key file, or the header was altered);
+  //   FailedPrecondition  the store has a format version or a column family
+  //                       this build does not know (a newer agent wrote it);
+  //   DataLoss            the store holds data but no header;
+  //   Unavailable         e.g. another process has the store open (lock);
+  //   others              from RocksDB (FromRocksDbStatus) or OpenSSL.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<RecordStore>> Open(
+      const std::string& path, crypto::SecretBytes at_rest_key,
+      const RecordStoreOptions& options = {});
+
+  RecordStore(const RecordStore&) = delete;
+  RecordStore& operator=(const RecordStore&) = delete;
+  // Closes the database; every WriteBatch of this store must be gone.
+  ~RecordStore();
+
+  const std::string& path() const { return path_; }
+
+  // A batch of writes that Commit applies atomically: all of it or none.
+  // A batch that is dropped without Commit leaves no trace.
+  WriteBatch NewBatch() const;
+
+  // Applies `batch` atomically (synced if options.sync_commits).
+  // FailedPrecondition, applying nothing, if any write added to the batch
+  // failed (so a caller that missed an error still cannot commit half a
+  // batch); InvalidArgument if the batch belongs to another store; RocksDB
+  // errors (FromRocksDbStatus) otherwise, in which case nothing was applied.
+  [[nodiscard]] absl::Status Commit(WriteBatch batch);
+
+  // --- records ---------------------------------------------------------
+  // Inserts `record`, or replaces the record with the same local id.
+  // Errors of WriteBatch::PutRecord and Commit.
+  [[nodiscard]] absl::Status UpsertRecord(const StoredRecord& record);
+
+  // The record with local id `local_id`, or nullopt. DataLoss if its value
+  // fails authentication (tampered or corrupted); FailedPrecondition if it
+  // was written in an unknown record format; RocksDB errors otherwise.
+  [[nodiscard]] absl::StatusOr<std::optional<StoredRecord>> GetRecord(
+      std::string_view local_id) const;
+
+  // Calls `fn` with every record, in an order that reveals nothing (MAC
+  // order), from a snapshot. Stops at and returns the first non-OK status of
+  // `fn`; errors as GetRecord otherwise.
+  [[nodiscard]] absl::Status ForEachRecord(
+      absl::FunctionRef<absl::Status(StoredRecord)> fn) const;
+
+  // The number of records, counted over the keys (nothing is decrypted;
+  // linear in the number of records). RocksDB errors.
+  [[nodiscard]] absl::StatusOr<uint64_t> CountRecords() const;
+
+  // --- job state ---------------------------------------------------------
+  // The state stored for `job_id` (opaque bytes), or nullopt.
+  // InvalidArgument for a malformed job id; DataLoss if tampered.
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetJobState(
+      std::string_view job_id) const;
+  // One-write batches; errors of the WriteBatch method and Commit.
+  [[nodiscard]] absl::Status PutJobState(std::string_view job_id,
+                                         std::string_view state);
+  [[nodiscard]] absl::Status DeleteJobState(std::string_view job_id);
+  // Every (job id, state), in job id order; errors as ForEachRecord.
+  [[nodiscard]] absl::Status ForEachJobState(
+      absl::FunctionRef<absl::Status(std::string_view job_id,
+                                     std::string state)>
+          fn) const;
+
+  // --- pseudonyms ----------------------------------------------------------
+  // The local id behind `pseudonym` in job `job_id`, or nullopt.
+  // InvalidArgument for a malformed job id; DataLoss if tampered.
+  [[nodiscard]] absl::StatusOr<std::optional<SensitiveString>> GetPseudonym(
+      std::string_view job_id, uint64_t pseudonym) const;
+  // The number of pseudonyms stored for `job_id`. InvalidArgument for a
+  // malformed job id; RocksDB errors.
+  [[nodiscard]] absl::StatusOr<uint64_t> CountPseudonyms(
+      std::string_view job_id) const;
+  // Deletes job `job_id`'s whole pseudonym map (a range deletion, synced),
+  // then compacts that key range so the deleted entries leave the files
+  // too. InvalidArgument for a malformed job id; RocksDB errors.
+  [[nodiscard]] absl::Status DropPseudonyms(std::string_view job_id);
+
+  // --- meta ------------------------------------------------------------
+  // The value stored under `name`, or nullopt. InvalidArgument for a
+  // malformed name; DataLoss if tampered.
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetMeta(
+      std::string_view name) const;
+  // A one-write batch; errors of WriteBatch::PutMeta and Commit.
+  [[nodiscard]] absl::Status PutMeta(std::string_view name,
+                                     std::string_view value);
+
+  // --- local audit -------------------------------------------------------
+  // Every (sequence number, entry) appended so far, in sequence order;
+  // errors as ForEachRecord.
+  [[nodiscard]] absl::Status ForEachLocalAudit(
+      absl::FunctionRef<absl::Status(uint64_t sequence, std::string entry)> fn)
+      const;
+
+  // Writes every column family's memtable to table files (e.g. before a
+  // backup, or in tests that inspect the files). RocksDB errors.
+  [[nodiscard]] absl::Status Flush();
+
+ private:
+  friend class WriteBatch;
+
+  RecordStore(std::string path, RecordStoreOptions options, crypto::Aead aead,
+              crypto::HmacSha256 record_key_mac);
+
+  absl::Status OpenDatabase();
+  absl::Status CheckOrWriteHeader();
+  absl::Status LoadNextAuditSequence();
+
+  rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
+    return handles_[ColumnFamilyIndex(cf)];
+  }
+  absl::StatusOr<std::string> RecordKey(std::string_view local_id) const;
+  absl::StatusOr<std::string> Seal(ColumnFamily cf, std::string_view key,
+                                   std::string_view plaintext) const;
+  // DataLoss naming the family (never the key) if authentication fails.
+  absl::StatusOr<std::string> Unseal(ColumnFamily cf, std::string_view key,
+                                     std::string_view sealed) const;
+  // The unsealed value at `key`, or nullopt; `operation` for errors.
+  absl::StatusOr<std::optional<std::string>> GetSealed(
+      ColumnFamily cf, std::string_view key, std::string_view operation) const;
+  // Calls fn(key, sealed value) for every entry of `cf` whose key starts
+  // with `prefix`, over one snapshot.
+  absl::Status ScanFamily(ColumnFamily cf, std::string_view prefix,
+                          std::string_view operation,
+                          absl::FunctionRef<absl::Status(
+                              std::string_view key, std::string_view value)>
+                              fn) const;
+
+  const std::string path_;
+  const RecordStoreOptions options_;
+  const crypto::Aead aead_;
+  // HmacSha256 is not thread-safe; one MAC of a short id is cheap enough to
+  // serialise.
+  mutable std::mutex record_key_mac_mu_;
+  mutable crypto::HmacSha256 record_key_mac_;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilies.size()> handles_{};
+
+  // Commits are serialised so that local-audit sequence numbers are handed
+  // out in commit order, without gaps from batches that were dropped.
+  std::mutex commit_mu_;
+  uint64_t next_audit_sequence_ = 1;  // guarded by commit_mu_
+};
+
+// Writes collected for one atomic Commit. Thread-compatible: one thread
+// builds a batch. It must not outlive its store. Each method checks its
+// input and seals the value at once; the first failure is kept and makes
+// Commit refuse the whole batch.
+class RecordStore::WriteBatch {
+ public:
+  WriteBatch(WriteBatch&&) noexcept = default;
+  WriteBatch& operator=(WriteBatch&&) noexcept = default;
+
+  // Inserts or replaces the record with record.local_id. InvalidArgument
+  // (from SerializeStoredRecord) if the record breaks a format limit.
+  [[nodiscard]] absl::Status PutRecord(const StoredRecord& record);
+  // Removes the record with `local_id` (no error if there is none).
+  [[nodiscard]] absl::Status DeleteRecord(std::string_view local_id);
+
+  // InvalidArgument for a malformed job id or state over the size limit.
+  [[nodiscard]] absl::Status PutJobState(std::string_view job_id,
+                                         std::string_view state);
+  [[nodiscard]] absl::Status DeleteJobState(std::string_view job_id);
+
+  // Maps `pseudonym` of job `job_id` to `local_id`. InvalidArgument for a
+  // malformed job id or a local id outside 1..kMaxLocalIdBytes.
+  [[nodiscard]] absl::Status PutPseudonym(std::string_view job_id,
+                                          uint64_t pseudonym,
+                                          std::string_view local_id);
+
+  // E.g. an ingest checkpoint committed with the records it covers.
+  // InvalidArgument for a malformed name or a value over the size limit.
+  [[nodiscard]] absl::Status PutMeta(std::string_view name,
+                                     std::string_view value);
+
+  // Appends `entry` to the local audit log; its sequence number is assigned
+  // when the batch commits. InvalidArgument if over the size limit.
+  [[nodiscard]] absl::Status AppendLocalAudit(std::string_view entry);
+
+  // Writes added so far (including failed ones).
+  size_t operation_count() const { return operation_count_; }
+  // The first failure of a write method, OK if none.
+  const absl::Status& failure() const { return failure_; }
+
+ private:
+  friend class RecordStore;
+  explicit WriteBatch(const RecordStore* store) : store_(store) {}
+
+  // Records the first failure and returns `status`.
+  absl::Status Note(absl::Status status);
+  absl::Status Put(ColumnFamily cf, std::string_view key,
+                   std::string_view plaintext);
+
+  const RecordStore* store_;
+  rocksdb::WriteBatch batch_;
+  std::vector<std::string> audit_entries_;  // sealed at commit
+  size_t operation_count_ = 0;
+  absl::Status failure_;
+};
+
+}  // namespace fedlink::agent
+
+#endif  // FEDLINK_AGENT_STORE_RECORD_STORE_H_
