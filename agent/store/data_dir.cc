@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/store/key_file.h"
 #include "agent/store/private_files.h"
+#include "agent/store/signing_key_file.h"
 
 namespace fedlink::agent {
 namespace {
@@ -36,6 +37,8 @@ DataDirLayout LayoutOf(const std::string& root) {
   return DataDirLayout{
       .root = base,
       .at_rest_key = absl::StrCat(base, "/at_rest.key"),
+      .signing_key = absl::StrCat(base, "/signing_key.pem"),
+      .signing_public_key = absl::StrCat(base, "/signing_key.pub.pem"),
       .linkage_secret = absl::StrCat(base, "/linkage_secret.key"),
       .store = absl::StrCat(base, "/store"),
   };
@@ -59,10 +62,13 @@ absl::StatusOr<DataDirLayout> InitDataDir(const std::string& root) {
 
   struct stat st;
   if (lstat(layout.at_rest_key.c_str(), &st) == 0) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        kDataDirLabel, " ", layout.root,
-        " is already initialised (it has an at-rest key)"));
+    return absl::AlreadyExistsError(
+        absl::StrCat(kDataDirLabel, " ", layout.root,
+                     " is already initialised (it has an at-rest key)"));
   }
+  absl::StatusOr<crypto::Ed25519PrivateKey> signing_key =
+      EnsureSigningKey(layout.signing_key, layout.signing_public_key);
+  if (!signing_key.ok()) return signing_key.status();
   absl::StatusOr<crypto::SecretBytes> key =
       CreateKeyFile(layout.at_rest_key, "at-rest key");
   if (!key.ok()) return key.status();

@@ -49,19 +49,19 @@ absl::StatusOr<crypto::SecretBytes> LoadKeyFile(const std::string& path,
       ReadPrivateFile(path, what, kMaxKeyFileBytes);
   if (!contents.ok()) {
     if (absl::IsInvalidArgument(contents.status())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " ", path, " holds more than ", kMaxKeyFileBytes,
-          " bytes; expected ", kKeyFileKeyBytes, " raw bytes or ",
-          2 * kKeyFileKeyBytes, " hex digits"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " ", path, " holds more than ", kMaxKeyFileBytes,
+                       " bytes; expected ", kKeyFileKeyBytes, " raw bytes or ",
+                       2 * kKeyFileKeyBytes, " hex digits"));
     }
     return contents.status();
   }
   crypto::SecretBytes key = DecodeKey(*contents);
   if (key.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, " ", path, " holds ", contents->size(), " bytes that are not ",
-        kKeyFileKeyBytes, " raw bytes or ", 2 * kKeyFileKeyBytes,
-        " hex digits"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", path, " holds ", contents->size(),
+                     " bytes that are not ", kKeyFileKeyBytes, " raw bytes or ",
+                     2 * kKeyFileKeyBytes, " hex digits"));
   }
   return key;
 }

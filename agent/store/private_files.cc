@@ -129,9 +129,9 @@ absl::Status WriteNewPrivateFile(const std::string& path,
   name.push_back('\0');
   const int fd = mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) {
-    return ErrnoError(absl::StrCat("create temporary file for ",
-                                   std::string(label)),
-                      path, errno);
+    return ErrnoError(
+        absl::StrCat("create temporary file for ", std::string(label)), path,
+        errno);
   }
   temp.assign(name.data());
 

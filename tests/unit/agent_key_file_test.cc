@@ -1,5 +1,3 @@
-#include "agent/store/key_file.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +13,8 @@
 
 #include "absl/status/status.h"
 #include "agent/store/data_dir.h"
+#include "agent/store/key_file.h"
+#include "agent/store/signing_key_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -50,6 +50,18 @@ class KeyFileTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
+  static std::string ReadFile(const std::string& path) {
+    std::string bytes;
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return bytes;
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0)
+      bytes.append(buffer, n);
+    std::fclose(f);
+    return bytes;
+  }
+
   std::vector<std::string> Entries() const {
     std::vector<std::string> names;
     for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
@@ -73,7 +85,8 @@ crypto::SecretBytes RawKey() {
 
 TEST_F(KeyFileTest, CreatedKeyIsPrivateRandomAndLoadsBack) {
   const std::string path = Path("at_rest.key");
-  absl::StatusOr<crypto::SecretBytes> created = CreateKeyFile(path, "at-rest key");
+  absl::StatusOr<crypto::SecretBytes> created =
+      CreateKeyFile(path, "at-rest key");
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->size(), kKeyFileKeyBytes);
   EXPECT_EQ(ModeOf(path), 0600u);
@@ -96,7 +109,8 @@ TEST_F(KeyFileTest, CreateLeavesNoTemporaryFile) {
 
 TEST_F(KeyFileTest, CreateNeverReplacesAnExistingFile) {
   const std::string path = WriteFile("at_rest.key", kRawKey, 0600);
-  absl::StatusOr<crypto::SecretBytes> created = CreateKeyFile(path, "at-rest key");
+  absl::StatusOr<crypto::SecretBytes> created =
+      CreateKeyFile(path, "at-rest key");
   EXPECT_EQ(created.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(created.status().message(), HasSubstr(path));
   absl::StatusOr<crypto::SecretBytes> loaded = LoadKeyFile(path, "at-rest key");
@@ -124,7 +138,8 @@ TEST_F(KeyFileTest, LoadsHexWithOrWithoutNewline) {
   for (const std::string& contents :
        {kHexKey, kHexKey + "\n", kHexKey + "\r\n"}) {
     const std::string path = WriteFile("hex.key", contents, 0600);
-    absl::StatusOr<crypto::SecretBytes> key = LoadKeyFile(path, "linkage secret");
+    absl::StatusOr<crypto::SecretBytes> key =
+        LoadKeyFile(path, "linkage secret");
     ASSERT_TRUE(key.ok()) << key.status();
     EXPECT_EQ(*key, RawKey());
   }
@@ -139,7 +154,8 @@ TEST_F(KeyFileTest, LoadsHexWithOrWithoutNewline) {
 TEST_F(KeyFileTest, RefusesModesLooserThan0600) {
   for (mode_t mode : {0640, 0644, 0604, 0660, 0601, 0610}) {
     const std::string path = WriteFile("loose.key", kRawKey, mode);
-    absl::StatusOr<crypto::SecretBytes> key = LoadKeyFile(path, "linkage secret");
+    absl::StatusOr<crypto::SecretBytes> key =
+        LoadKeyFile(path, "linkage secret");
     EXPECT_EQ(key.status().code(), absl::StatusCode::kPermissionDenied)
         << std::oct << mode;
     char octal[8];
@@ -172,7 +188,8 @@ TEST_F(KeyFileTest, RefusesSymlinkAndDirectory) {
   const std::string target = WriteFile("real.key", kRawKey, 0600);
   const std::string link = Path("link.key");
   ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
-  absl::StatusOr<crypto::SecretBytes> via_link = LoadKeyFile(link, "at-rest key");
+  absl::StatusOr<crypto::SecretBytes> via_link =
+      LoadKeyFile(link, "at-rest key");
   EXPECT_EQ(via_link.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(via_link.status().message(), HasSubstr("symbolic link"));
 
@@ -191,7 +208,8 @@ TEST_F(KeyFileTest, MissingFileIsNotFound) {
 }
 
 TEST_F(KeyFileTest, RefusesMalformedContentsWithoutQuotingThem) {
-  const std::string secretish = "SECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECR";
+  const std::string secretish =
+      "SECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECR";
   ASSERT_EQ(secretish.size(), 64u);  // 64 characters that are not hex digits
   for (const std::string& contents :
        {kRawKey.substr(0, 31), kRawKey + "x", kHexKey.substr(0, 62),
@@ -217,6 +235,20 @@ TEST_F(DataDirTest, InitCreatesPrivateDirectoryAndKey) {
   EXPECT_EQ(ModeOf(layout->at_rest_key), 0600u);
   EXPECT_TRUE(LoadKeyFile(layout->at_rest_key, "at-rest key").ok());
   EXPECT_EQ(layout->store, root + "/store");
+  EXPECT_EQ(ModeOf(layout->signing_key), 0600u);
+  EXPECT_EQ(ModeOf(layout->signing_public_key), 0600u);
+  absl::StatusOr<crypto::Ed25519PrivateKey> signing =
+      LoadSigningKey(layout->signing_key);
+  ASSERT_TRUE(signing.ok()) << signing.status();
+  const std::string public_pem = ReadFile(layout->signing_public_key);
+  absl::StatusOr<crypto::Ed25519PublicKey> public_key =
+      crypto::Ed25519PublicKey::FromPem(public_pem);
+  ASSERT_TRUE(public_key.ok()) << public_key.status();
+  EXPECT_EQ(*public_key, signing->public_key());
+  absl::StatusOr<crypto::Ed25519Signature> signature =
+      signing->Sign("decision");
+  ASSERT_TRUE(signature.ok());
+  EXPECT_TRUE(public_key->Verify("decision", *signature).ok());
 
   absl::StatusOr<DataDirLayout> opened = OpenDataDir(root + "/");
   ASSERT_TRUE(opened.ok()) << opened.status();
@@ -236,6 +268,21 @@ TEST_F(DataDirTest, SecondInitKeepsTheKey) {
       LoadKeyFile(LayoutOf(root).at_rest_key, "at-rest key");
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(*before, *after);
+}
+
+TEST_F(DataDirTest, RerunAfterInterruptedInitKeepsTheSigningKey) {
+  const std::string root = Path("agent");
+  ASSERT_EQ(mkdir(root.c_str(), 0700), 0);
+  const DataDirLayout layout = LayoutOf(root);
+  // An init that stopped after the signing key, before the at-rest key.
+  absl::StatusOr<crypto::Ed25519PrivateKey> first =
+      EnsureSigningKey(layout.signing_key, layout.signing_public_key);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(InitDataDir(root).ok());
+  absl::StatusOr<crypto::Ed25519PrivateKey> kept =
+      LoadSigningKey(layout.signing_key);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->public_key(), first->public_key());
 }
 
 TEST_F(DataDirTest, InitAcceptsPrecreatedPrivateDirectory) {
@@ -289,6 +336,52 @@ TEST_F(DataDirTest, ImportRefusesReadableSource) {
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(status.message(), HasSubstr(source));
   EXPECT_FALSE(std::filesystem::exists(layout->linkage_secret));
+}
+
+class SigningKeyFileTest : public KeyFileTest {};
+
+TEST_F(SigningKeyFileTest, LoadsKeyWrittenByOpensslCli) {
+  const std::string path = Path("agency.pem");
+  const std::string command =
+      "openssl genpkey -algorithm ed25519 -out " + path + " 2>/dev/null";
+  if (std::system(command.c_str()) != 0) GTEST_SKIP() << "no openssl CLI";
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  absl::StatusOr<crypto::Ed25519PrivateKey> key = LoadSigningKey(path);
+  ASSERT_TRUE(key.ok()) << key.status();
+}
+
+TEST_F(SigningKeyFileTest, RefusesLooseModeAndForeignContents) {
+  absl::StatusOr<crypto::Ed25519PrivateKey> key =
+      crypto::Ed25519PrivateKey::Generate();
+  ASSERT_TRUE(key.ok());
+  absl::StatusOr<crypto::SecretBytes> pem = key->ToPem();
+  ASSERT_TRUE(pem.ok());
+  const std::string text(reinterpret_cast<const char*>(pem->data()),
+                         pem->size());
+  const std::string loose = WriteFile("loose.pem", text, 0640);
+  absl::StatusOr<crypto::Ed25519PrivateKey> loaded = LoadSigningKey(loose);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(loaded.status().message(), HasSubstr("0640"));
+
+  const std::string garbage =
+      WriteFile("garbage.pem", "NOTAKEY-SECRETISH", 0600);
+  loaded = LoadSigningKey(garbage);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(loaded.status().message(), HasSubstr(garbage));
+  EXPECT_THAT(loaded.status().message(), Not(HasSubstr("SECRETISH")));
+}
+
+TEST_F(SigningKeyFileTest, RefusesPublicKeyOfAnotherKey) {
+  absl::StatusOr<crypto::Ed25519PrivateKey> other =
+      crypto::Ed25519PrivateKey::Generate();
+  ASSERT_TRUE(other.ok());
+  absl::StatusOr<std::string> other_public = other->public_key().ToPem();
+  ASSERT_TRUE(other_public.ok());
+  const std::string public_path = WriteFile("key.pub.pem", *other_public, 0600);
+  absl::StatusOr<crypto::Ed25519PrivateKey> key =
+      EnsureSigningKey(Path("key.pem"), public_path);
+  EXPECT_EQ(key.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(key.status().message(), HasSubstr("does not match"));
 }
 
 }  // namespace
