@@ -1,12 +1,12 @@
 #include "proto/runtime/limits.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <openssl/crypto.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "linkage/crypto/sha256.h"

@@ -10,13 +10,13 @@
 #ifndef FEDLINK_PROTO_RUNTIME_LIMITS_H_
 #define FEDLINK_PROTO_RUNTIME_LIMITS_H_
 
-#include <grpcpp/server_builder.h>
-#include <grpcpp/support/channel_arguments.h>
-
 #include <climits>
 #include <cstddef>
 #include <string>
 #include <string_view>
+
+#include <grpcpp/server_builder.h>
+#include <grpcpp/support/channel_arguments.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

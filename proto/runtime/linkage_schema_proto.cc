@@ -1,13 +1,13 @@
 #include "proto/runtime/linkage_schema_proto.h"
 
-#include <openssl/crypto.h>
-
 #include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include <openssl/crypto.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

@@ -1,11 +1,11 @@
 #include "proto/runtime/message_limits.h"
 
+#include <cstdint>
+#include <string>
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 #include <google/protobuf/unknown_field_set.h>
-
-#include <cstdint>
-#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

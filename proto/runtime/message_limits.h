@@ -5,9 +5,9 @@
 #ifndef FEDLINK_PROTO_RUNTIME_MESSAGE_LIMITS_H_
 #define FEDLINK_PROTO_RUNTIME_MESSAGE_LIMITS_H_
 
-#include <google/protobuf/message.h>
-
 #include <string_view>
+
+#include <google/protobuf/message.h>
 
 #include "absl/status/status.h"
 

@@ -1,10 +1,10 @@
 #include "proto/runtime/peer_identity.h"
 
-#include <grpc/grpc_security_constants.h>
-
 #include <array>
 #include <utility>
 #include <vector>
+
+#include <grpc/grpc_security_constants.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"

@@ -12,11 +12,11 @@
 #ifndef FEDLINK_PROTO_RUNTIME_PEER_IDENTITY_H_
 #define FEDLINK_PROTO_RUNTIME_PEER_IDENTITY_H_
 
-#include <grpcpp/security/auth_context.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <grpcpp/security/auth_context.h>
 
 #include "absl/status/statusor.h"
 #include "fedlink/v1/common.pb.h"

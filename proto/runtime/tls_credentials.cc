@@ -1,14 +1,15 @@
 #include "proto/runtime/tls_credentials.h"
 
+#include <sys/stat.h>
+
+#include <utility>
+#include <vector>
+
 #include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_certificate_verifier.h>
 #include <grpcpp/security/tls_credentials_options.h>
 #include <openssl/crypto.h>
-#include <sys/stat.h>
-
-#include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

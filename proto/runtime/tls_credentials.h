@@ -15,11 +15,11 @@
 #ifndef FEDLINK_PROTO_RUNTIME_TLS_CREDENTIALS_H_
 #define FEDLINK_PROTO_RUNTIME_TLS_CREDENTIALS_H_
 
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/security/server_credentials.h>
-
 #include <memory>
 #include <string>
+
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

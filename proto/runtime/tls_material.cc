@@ -1,10 +1,5 @@
 #include "proto/runtime/tls_material.h"
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -13,6 +8,12 @@
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"

@@ -2,11 +2,13 @@
 // the C++ constants agree with the annotations; oversized or malformed
 // fields are refused naming the field (never the value), values at the
 // limit are accepted; the cross-field rules of the main messages hold.
-#include <google/protobuf/descriptor.h>
+#include "proto/runtime/limits.h"
 
 #include <set>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/descriptor.h>
 
 #include "absl/status/status.h"
 #include "fedlink/v1/options.pb.h"
@@ -14,7 +16,6 @@
 #include "gtest/gtest.h"
 #include "linkage/crypto/sha256.h"
 #include "linkage/schema/linkage_schema.h"
-#include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
 
 namespace fedlink::proto {

@@ -1,11 +1,12 @@
 // Identities from fedlink://<role>/<name> URIs: what is accepted, what is
 // refused, and the wire form. (Extraction from a live TLS peer is covered by
 // tests/integration/proto_mtls_test.cc.)
+#include "proto/runtime/peer_identity.h"
+
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "proto/runtime/peer_identity.h"
 
 namespace fedlink::proto {
 namespace {

@@ -1,11 +1,12 @@
 // The signed byte layouts are pinned (a change breaks every stored signature
 // and must be a new context string), cover every signed field, and cannot
 // be confused with one another.
+#include "proto/runtime/signing_input.h"
+
 #include <string>
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
-#include "proto/runtime/signing_input.h"
 
 namespace fedlink::proto {
 namespace {
