@@ -142,7 +142,13 @@ absl::StatusOr<std::unique_ptr<CsvReader>> CsvReader::Create(
 }
 
 CsvReader::CsvReader(std::istream* in, CsvOptions options)
-    : in_(in), options_(options) {}
+    : in_(in), options_(options) {
+  for (const unsigned char c : {'"', '\r', '\n'}) {
+    special_quoted_[c] = true;
+    special_unquoted_[c] = true;
+  }
+  special_unquoted_[static_cast<unsigned char>(options_.delimiter)] = true;
+}
 
 CsvReader::~CsvReader() { Wipe(&buffer_); }
 
@@ -168,14 +174,36 @@ int CsvReader::Peek() {
 void CsvReader::Advance() {
   const char c = buffer_[pos_++];
   ++column_;
+  AppendToRaw(&c, 1);
+}
+
+void CsvReader::AppendToRaw(const char* bytes, size_t n) {
   if (record_->raw_truncated_) return;
-  if (record_->raw_.size() < options_.max_record_bytes) {
-    record_->raw_.push_back(c);
+  const size_t room = options_.max_record_bytes - record_->raw_.size();
+  if (n <= room) {
+    record_->raw_.append(bytes, n);
     return;
   }
+  record_->raw_.append(bytes, room);
   record_->raw_truncated_ = true;
   Fail(CsvErrorCode::kRecordTooLarge, record_->line_, 1,
        options_.max_record_bytes);
+}
+
+void CsvReader::ConsumeRun(bool quoted) {
+  const bool* special = quoted ? special_quoted_ : special_unquoted_;
+  while (pos_ < buffer_.size() || Refill()) {
+    const char* begin = buffer_.data() + pos_;
+    const char* end = buffer_.data() + buffer_.size();
+    const char* p = begin;
+    while (p < end && !special[static_cast<unsigned char>(*p)]) ++p;
+    const size_t n = static_cast<size_t>(p - begin);
+    AppendToRaw(begin, n);
+    AppendToField(begin, n);
+    pos_ += n;
+    column_ += n;
+    if (p < end) return;  // stopped at a byte that needs a decision
+  }
 }
 
 void CsvReader::ConsumeLineBreak() {
@@ -195,14 +223,14 @@ void CsvReader::Fail(CsvErrorCode code, uint64_t line, uint64_t column,
   record_->error_ = CsvError{code, line, column, field_number_, limit};
 }
 
-void CsvReader::AppendToField(char c) {
-  if (skipping_) return;
-  if (record_->data_.size() - field_begin_ >= options_.max_field_bytes) {
+void CsvReader::AppendToField(const char* bytes, size_t n) {
+  if (skipping_ || n == 0) return;
+  if (record_->data_.size() - field_begin_ + n > options_.max_field_bytes) {
     Fail(CsvErrorCode::kFieldTooLarge, field_line_, field_column_,
          options_.max_field_bytes);
     return;
   }
-  record_->data_.push_back(c);
+  record_->data_.append(bytes, n);
 }
 
 void CsvReader::EndField() {
@@ -253,6 +281,7 @@ bool CsvReader::RewindAfterQuoteLine() {
 // the record ended inside it (unterminated or too many lines).
 bool CsvReader::ReadQuotedField() {
   while (true) {
+    ConsumeRun(/*quoted=*/true);
     const int c = Peek();
     if (c == kEof) {
       Fail(CsvErrorCode::kUnterminatedQuote, field_line_, field_column_);
@@ -264,14 +293,15 @@ bool CsvReader::ReadQuotedField() {
     if (c == '"') {
       if (Peek() != '"') return true;
       Advance();
-      AppendToField('"');
+      AppendToField("\"", 1);
       continue;
     }
-    AppendToField(static_cast<char>(c));
+    const char byte = static_cast<char>(c);
+    AppendToField(&byte, 1);
     if (!IsLineBreak(c)) continue;
     if (c == '\r' && Peek() == '\n') {
       Advance();
-      AppendToField('\n');
+      AppendToField("\n", 1);
     }
     ++line_;
     column_ = 1;
@@ -316,16 +346,13 @@ void CsvReader::ReadRecord() {
         return;
       }
     } else {
-      while (c != kEof && c != options_.delimiter && !IsLineBreak(c)) {
-        if (c == '"') {
-          Fail(CsvErrorCode::kBadQuote, line_, column_);
-          record_->last_line_ = line_;
-          SkipRestOfLine();
-          return;
-        }
-        Advance();
-        AppendToField(static_cast<char>(c));
-        c = Peek();
+      ConsumeRun(/*quoted=*/false);
+      c = Peek();
+      if (c == '"') {
+        Fail(CsvErrorCode::kBadQuote, line_, column_);
+        record_->last_line_ = line_;
+        SkipRestOfLine();
+        return;
       }
     }
     EndField();

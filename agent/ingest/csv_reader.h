@@ -164,6 +164,11 @@ class CsvReader {
   int Peek();
   // Consumes the byte Peek() returned, adding it to the record's raw bytes.
   void Advance();
+  // Consumes the longest run of bytes that need no decision (inside quotes:
+  // all but quote, CR, LF; outside: also the delimiter), adding it to the
+  // raw bytes and the current field.
+  void ConsumeRun(bool quoted);
+  void AppendToRaw(const char* bytes, size_t n);
   // Consumes a line break (CRLF, LF or CR) at the current position without
   // adding it to the raw bytes, and starts a new line.
   void ConsumeLineBreak();
@@ -172,7 +177,7 @@ class CsvReader {
   // Parsing steps for the record in record_; each returns when it is done.
   void ReadRecord();
   bool ReadQuotedField();  // false: the record ended inside the field
-  void AppendToField(char c);
+  void AppendToField(const char* bytes, size_t n);
   void EndField();
   void SkipRestOfLine();
   // Records an error on the current record (the first one wins, except that
@@ -195,6 +200,8 @@ class CsvReader {
   uint64_t bytes_read_ = 0;
   uint64_t line_ = 1;
   uint64_t column_ = 1;
+  bool special_quoted_[256] = {};
+  bool special_unquoted_[256] = {};
 
   // State of the record being read.
   CsvRecord* record_ = nullptr;
