@@ -1,6 +1,7 @@
 // The streaming CSV reader: RFC 4180 syntax, line numbers, limits, the
 // hostile inputs an agency export can contain, and resynchronisation after a
 // malformed record.
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <streambuf>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "agent/ingest/csv_reader.h"
+#include "agent/ingest/quarantine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -363,6 +365,75 @@ TEST(CsvReaderTest, ErrorCodeNames) {
   EXPECT_EQ(CsvErrorCodeName(CsvErrorCode::kBadQuote), "bad_quote");
   EXPECT_EQ(CsvErrorCodeName(CsvErrorCode::kFieldTooLarge), "field_too_large");
   EXPECT_EQ(CsvErrorCodeName(CsvErrorCode::kTooManyLines), "too_many_lines");
+}
+
+TEST(CsvReaderTest, RandomFieldsRoundTripThroughTheWriter) {
+  // Fields drawn from the bytes that matter to CSV, written with the
+  // quarantine file's field writer, read back unchanged.
+  std::mt19937 rng(20240601);
+  const std::string alphabet = "ab ,\"\r\n\xC3\xA9";
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<std::vector<std::string>> records(1 + rng() % 20);
+    std::string text;
+    for (auto& fields : records) {
+      fields.resize(2 + rng() % 5);  // one empty field would be a blank line
+      for (size_t f = 0; f < fields.size(); ++f) {
+        for (size_t n = rng() % 8; n > 0; --n) {
+          fields[f].push_back(alphabet[rng() % alphabet.size()]);
+        }
+        if (f > 0) text.push_back(',');
+        AppendCsvField(fields[f], &text);
+      }
+      text += rng() % 2 ? "\r\n" : "\n";
+    }
+    auto rows = ReadAll(text);
+    ASSERT_EQ(rows.size(), records.size()) << "trial " << trial;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      ASSERT_FALSE(rows[i].error.has_value()) << "trial " << trial;
+      ASSERT_EQ(rows[i].fields, records[i]) << "trial " << trial;
+    }
+  }
+}
+
+TEST(CsvReaderTest, RandomHostileBytesKeepEveryLimit) {
+  // Quotes, delimiters and line breaks in random order with tight limits:
+  // the reader must end, keep its limits, and number lines consistently.
+  CsvOptions options;
+  options.max_field_bytes = 16;
+  options.max_record_bytes = 64;
+  options.max_fields = 8;
+  options.max_record_lines = 4;
+  const std::string alphabet = "\",\n\r a\"";
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string text;
+    for (size_t n = rng() % 2000; n > 0; --n) {
+      text.push_back(alphabet[rng() % alphabet.size()]);
+    }
+    std::istringstream in(text);
+    auto reader = CsvReader::Create(&in, options);
+    ASSERT_TRUE(reader.ok());
+    CsvRecord record;
+    size_t records = 0;
+    uint64_t previous_line = 0;
+    while (*(*reader)->Next(&record)) {
+      ASSERT_LT(++records, 4 * text.size() + 10) << "no progress";
+      ASSERT_GT(record.line(), previous_line);
+      previous_line = record.line();
+      ASSERT_LE(record.line(), record.last_line());
+      ASSERT_LE(record.raw().size(), options.max_record_bytes);
+      if (record.error().has_value()) {
+        ASSERT_EQ(record.size(), 0u);
+        ASSERT_GE(record.error()->line, record.line());
+        ASSERT_LE(record.error()->line, record.last_line());
+        continue;
+      }
+      ASSERT_LE(record.size(), options.max_fields);
+      for (size_t i = 0; i < record.size(); ++i) {
+        ASSERT_LE(record[i].size(), options.max_field_bytes);
+      }
+    }
+  }
 }
 
 }  // namespace
