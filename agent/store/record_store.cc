@@ -15,6 +15,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 
 namespace fedlink::agent {
@@ -206,7 +207,7 @@ RecordStore::RecordStore(std::string path, RecordStoreOptions options,
     : path_(std::move(path)),
       options_(options),
       aead_(std::move(aead)),
-      record_key_mac_(std::move(record_key_mac)) {}
+      record_key_mac_prototype_(std::move(record_key_mac)) {}
 
 absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
     const std::string& path, crypto::SecretBytes at_rest_key,
@@ -369,12 +370,26 @@ RecordStore::~RecordStore() {
 absl::StatusOr<std::string> RecordStore::RecordKey(
     std::string_view local_id) const {
   FEDLINK_RETURN_IF_ERROR(ValidateLocalId(local_id));
+  std::unique_ptr<crypto::HmacSha256> mac;
+  {
+    std::lock_guard<std::mutex> lock(record_key_macs_mu_);
+    if (idle_record_key_macs_.empty()) {
+      FEDLINK_ASSIGN_OR_RETURN(crypto::HmacSha256 clone,
+                               record_key_mac_prototype_.Clone());
+      mac = std::make_unique<crypto::HmacSha256>(std::move(clone));
+    } else {
+      mac = std::move(idle_record_key_macs_.back());
+      idle_record_key_macs_.pop_back();
+    }
+  }
   crypto::HmacSha256Tag tag;
   const absl::Span<const uint8_t> pieces[] = {crypto::AsBytes(local_id)};
+  const absl::Status status = mac->ComputeInto(pieces, &tag);
   {
-    std::lock_guard<std::mutex> lock(record_key_mac_mu_);
-    FEDLINK_RETURN_IF_ERROR(record_key_mac_.ComputeInto(pieces, &tag));
+    std::lock_guard<std::mutex> lock(record_key_macs_mu_);
+    idle_record_key_macs_.push_back(std::move(mac));
   }
+  FEDLINK_RETURN_IF_ERROR(status);
   return std::string(reinterpret_cast<const char*>(tag.data()), tag.size());
 }
 
@@ -445,8 +460,28 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
   write_options.sync = options_.sync_commits;
   const std::string operation =
       absl::StrCat("commit batch to record store ", path_);
+
+  std::vector<const WriteBatch::Operation*> sorted;
+  sorted.reserve(batch.operations_.size());
+  for (const WriteBatch::Operation& op : batch.operations_)
+    sorted.push_back(&op);
+  std::stable_sort(
+      sorted.begin(), sorted.end(),
+      [](const WriteBatch::Operation* a, const WriteBatch::Operation* b) {
+        if (a->cf != b->cf) return a->cf < b->cf;
+        return a->key < b->key;
+      });
+  rocksdb::WriteBatch write_batch(batch.operation_bytes_ +
+                                  32 * (sorted.size() + 1));
+  for (const WriteBatch::Operation* op : sorted) {
+    const rocksdb::Status status =
+        op->is_delete
+            ? write_batch.Delete(Handle(op->cf), op->key)
+            : write_batch.Put(Handle(op->cf), op->key, op->sealed_value);
+    FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(status, operation));
+  }
   if (batch.audit_entries_.empty()) {
-    return FromRocksDbStatus(db_->Write(write_options, &batch.batch_),
+    return FromRocksDbStatus(db_->Write(write_options, &write_batch),
                              operation);
   }
   std::lock_guard<std::mutex> lock(commit_mu_);
@@ -456,11 +491,11 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
     FEDLINK_ASSIGN_OR_RETURN(std::string sealed,
                              Seal(ColumnFamily::kLocalAudit, key, entry));
     FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
-        batch.batch_.Put(Handle(ColumnFamily::kLocalAudit), key, sealed),
+        write_batch.Put(Handle(ColumnFamily::kLocalAudit), key, sealed),
         operation));
   }
   FEDLINK_RETURN_IF_ERROR(
-      FromRocksDbStatus(db_->Write(write_options, &batch.batch_), operation));
+      FromRocksDbStatus(db_->Write(write_options, &write_batch), operation));
   next_audit_sequence_ = sequence;
   return absl::OkStatus();
 }
@@ -647,31 +682,39 @@ absl::Status RecordStore::WriteBatch::Note(absl::Status status) {
   return status;
 }
 
-absl::Status RecordStore::WriteBatch::Put(ColumnFamily cf, std::string_view key,
+absl::Status RecordStore::WriteBatch::Put(ColumnFamily cf, std::string key,
                                           std::string_view plaintext) {
   FEDLINK_ASSIGN_OR_RETURN(std::string sealed,
                            store_->Seal(cf, key, plaintext));
-  return FromRocksDbStatus(batch_.Put(store_->Handle(cf), ToSlice(key), sealed),
-                           "add to batch");
+  operation_bytes_ += key.size() + sealed.size();
+  operations_.push_back(Operation{.cf = cf,
+                                  .is_delete = false,
+                                  .key = std::move(key),
+                                  .sealed_value = std::move(sealed)});
+  return absl::OkStatus();
+}
+
+void RecordStore::WriteBatch::Delete(ColumnFamily cf, std::string key) {
+  operation_bytes_ += key.size();
+  operations_.push_back(Operation{
+      .cf = cf, .is_delete = true, .key = std::move(key), .sealed_value = {}});
 }
 
 absl::Status RecordStore::WriteBatch::PutRecord(const StoredRecord& record) {
   return Note([&]() -> absl::Status {
     FEDLINK_ASSIGN_OR_RETURN(const SensitiveString bytes,
                              SerializeStoredRecord(record));
-    FEDLINK_ASSIGN_OR_RETURN(const std::string key,
+    FEDLINK_ASSIGN_OR_RETURN(std::string key,
                              store_->RecordKey(record.local_id.Expose()));
-    return Put(ColumnFamily::kRecords, key, bytes.Expose());
+    return Put(ColumnFamily::kRecords, std::move(key), bytes.Expose());
   }());
 }
 
 absl::Status RecordStore::WriteBatch::DeleteRecord(std::string_view local_id) {
   return Note([&]() -> absl::Status {
-    FEDLINK_ASSIGN_OR_RETURN(const std::string key,
-                             store_->RecordKey(local_id));
-    return FromRocksDbStatus(
-        batch_.Delete(store_->Handle(ColumnFamily::kRecords), key),
-        "add to batch");
+    FEDLINK_ASSIGN_OR_RETURN(std::string key, store_->RecordKey(local_id));
+    Delete(ColumnFamily::kRecords, std::move(key));
+    return absl::OkStatus();
   }());
 }
 
@@ -680,16 +723,15 @@ absl::Status RecordStore::WriteBatch::PutJobState(std::string_view job_id,
   return Note([&]() -> absl::Status {
     FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
     FEDLINK_RETURN_IF_ERROR(ValidateOpaqueValue("job state", state.size()));
-    return Put(ColumnFamily::kJobState, job_id, state);
+    return Put(ColumnFamily::kJobState, std::string(job_id), state);
   }());
 }
 
 absl::Status RecordStore::WriteBatch::DeleteJobState(std::string_view job_id) {
   return Note([&]() -> absl::Status {
     FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
-    return FromRocksDbStatus(
-        batch_.Delete(store_->Handle(ColumnFamily::kJobState), ToSlice(job_id)),
-        "add to batch");
+    Delete(ColumnFamily::kJobState, std::string(job_id));
+    return absl::OkStatus();
   }());
 }
 
@@ -710,7 +752,7 @@ absl::Status RecordStore::WriteBatch::PutMeta(std::string_view name,
     FEDLINK_RETURN_IF_ERROR(
         ValidateName("meta name", name, /*allow_slash=*/true));
     FEDLINK_RETURN_IF_ERROR(ValidateOpaqueValue("meta value", value.size()));
-    return Put(ColumnFamily::kMeta, name, value);
+    return Put(ColumnFamily::kMeta, std::string(name), value);
   }());
 }
 

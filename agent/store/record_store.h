@@ -50,7 +50,6 @@
 #include "linkage/crypto/secret_bytes.h"
 #include "linkage/sensitive.h"
 #include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 
 namespace fedlink::agent {
 
@@ -125,7 +124,10 @@ class RecordStore {
   // A batch that is dropped without Commit leaves no trace.
   WriteBatch NewBatch() const;
 
-  // Applies `batch` atomically (synced if options.sync_commits).
+  // Applies `batch` atomically (synced if options.sync_commits). Writes go
+  // to RocksDB sorted by key (stable, so the last write of a key still
+  // wins): record keys are MACs, random, and a memtable takes sorted
+  // inserts much faster.
   // FailedPrecondition, applying nothing, if any write added to the batch
   // failed (so a caller that missed an error still cannot commit half a
   // batch); InvalidArgument if the batch belongs to another store; RocksDB
@@ -235,10 +237,14 @@ class RecordStore {
   const std::string path_;
   const RecordStoreOptions options_;
   const crypto::Aead aead_;
-  // HmacSha256 is not thread-safe; one MAC of a short id is cheap enough to
-  // serialise.
-  mutable std::mutex record_key_mac_mu_;
-  mutable crypto::HmacSha256 record_key_mac_;
+  // HmacSha256 is not thread-safe. Threads that compute record keys at
+  // once (batches built in parallel, concurrent readers) each take an idle
+  // instance, cloned from the prototype when none is left, and return it:
+  // the lock covers only the hand-over, never a MAC.
+  mutable std::mutex record_key_macs_mu_;
+  const crypto::HmacSha256 record_key_mac_prototype_;
+  mutable std::vector<std::unique_ptr<crypto::HmacSha256>>
+      idle_record_key_macs_;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilies.size()> handles_{};
@@ -293,13 +299,23 @@ class RecordStore::WriteBatch {
   friend class RecordStore;
   explicit WriteBatch(const RecordStore* store) : store_(store) {}
 
+  // A sealed write, applied at Commit.
+  struct Operation {
+    ColumnFamily cf;
+    bool is_delete = false;
+    std::string key;
+    std::string sealed_value;  // empty for a delete
+  };
+
   // Records the first failure and returns `status`.
   absl::Status Note(absl::Status status);
-  absl::Status Put(ColumnFamily cf, std::string_view key,
+  absl::Status Put(ColumnFamily cf, std::string key,
                    std::string_view plaintext);
+  void Delete(ColumnFamily cf, std::string key);
 
   const RecordStore* store_;
-  rocksdb::WriteBatch batch_;
+  std::vector<Operation> operations_;
+  size_t operation_bytes_ = 0;
   std::vector<std::string> audit_entries_;  // sealed at commit
   size_t operation_count_ = 0;
   absl::Status failure_;

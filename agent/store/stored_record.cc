@@ -1,11 +1,12 @@
 #include "agent/store/stored_record.h"
 
+#include <algorithm>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "linkage/status_macros.h"
 
 namespace fedlink::agent {
 namespace {
@@ -18,6 +19,30 @@ const SensitiveString* FindField(const std::vector<StoredField>& fields,
   return nullptr;
 }
 
+// A name that appears twice in `fields`, or nullptr. Records have a dozen
+// fields or so, for which comparing every pair is cheapest (this runs for
+// every record written and read); long lists are sorted instead.
+const std::string* FindRepeatedName(const std::vector<StoredField>& fields) {
+  constexpr size_t kPairwiseLimit = 32;
+  if (fields.size() <= kPairwiseLimit) {
+    for (size_t i = 1; i < fields.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (fields[i].name == fields[j].name) return &fields[i].name;
+      }
+    }
+    return nullptr;
+  }
+  std::vector<const std::string*> names;
+  names.reserve(fields.size());
+  for (const StoredField& field : fields) names.push_back(&field.name);
+  std::sort(names.begin(), names.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  for (size_t i = 1; i < names.size(); ++i) {
+    if (*names[i] == *names[i - 1]) return names[i];
+  }
+  return nullptr;
+}
+
 absl::Status CheckFields(absl::string_view list,
                          const std::vector<StoredField>& fields) {
   if (fields.size() > kMaxFieldsPerList) {
@@ -25,7 +50,6 @@ absl::Status CheckFields(absl::string_view list,
         absl::StrCat("stored record has ", fields.size(), " ", list,
                      "; at most ", kMaxFieldsPerList, " are allowed"));
   }
-  absl::flat_hash_set<absl::string_view> seen;
   for (size_t i = 0; i < fields.size(); ++i) {
     const StoredField& field = fields[i];
     if (field.name.empty() || field.name.size() > kMaxFieldNameBytes) {
@@ -33,16 +57,16 @@ absl::Status CheckFields(absl::string_view list,
           absl::StrCat("stored record ", list, "[", i, "]: name must be 1..",
                        kMaxFieldNameBytes, " bytes, is ", field.name.size()));
     }
-    if (!seen.insert(absl::string_view(field.name)).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "stored record ", list, ": name '", field.name, "' appears twice"));
-    }
     if (field.value.size() > kMaxFieldValueBytes) {
       return absl::InvalidArgumentError(
           absl::StrCat("stored record ", list, " '", field.name, "': value is ",
                        field.value.size(), " bytes; at most ",
                        kMaxFieldValueBytes, " are allowed"));
     }
+  }
+  if (const std::string* name = FindRepeatedName(fields)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "stored record ", list, ": name '", *name, "' appears twice"));
   }
   return absl::OkStatus();
 }
@@ -72,76 +96,80 @@ void AppendFields(const std::vector<StoredField>& fields, std::string* out) {
   }
 }
 
-// Reads the serialised form front to back; every failure names the part
-// being read, never the bytes.
+// Reads the serialised form front to back. Error messages name the part
+// being read (never the bytes) and are only built on failure: this runs for
+// every record read.
 class Reader {
  public:
   explicit Reader(std::string_view bytes) : rest_(bytes) {}
 
-  absl::StatusOr<uint32_t> U32(absl::string_view what) {
-    if (rest_.size() < 4) return Truncated(what);
-    uint32_t v = 0;
+  bool U32(uint32_t* v) {
+    if (rest_.size() < 4) return false;
+    *v = 0;
     for (int i = 0; i < 4; ++i) {
-      v |= static_cast<uint32_t>(static_cast<uint8_t>(rest_[i])) << (8 * i);
+      *v |= static_cast<uint32_t>(static_cast<uint8_t>(rest_[i])) << (8 * i);
     }
     rest_.remove_prefix(4);
-    return v;
+    return true;
   }
 
   // A length-prefixed byte string of min_length..max_length bytes.
-  absl::StatusOr<std::string_view> Bytes(absl::string_view what,
-                                         size_t min_length, size_t max_length) {
-    absl::StatusOr<uint32_t> length = U32(what);
-    if (!length.ok()) return length.status();
-    if (*length < min_length || *length > max_length) {
+  // `describe` names the part for the error message.
+  template <typename Describe>
+  absl::Status Bytes(size_t min_length, size_t max_length, Describe describe,
+                     std::string_view* out) {
+    uint32_t length = 0;
+    if (!U32(&length)) return Truncated(describe());
+    if (length < min_length || length > max_length) {
       return absl::DataLossError(
-          absl::StrCat("stored record: ", what, " length ", *length,
+          absl::StrCat("stored record: ", describe(), " length ", length,
                        " is outside ", min_length, "..", max_length));
     }
-    if (rest_.size() < *length) return Truncated(what);
-    std::string_view out = rest_.substr(0, *length);
-    rest_.remove_prefix(*length);
-    return out;
+    if (rest_.size() < length) return Truncated(describe());
+    *out = rest_.substr(0, length);
+    rest_.remove_prefix(length);
+    return absl::OkStatus();
   }
 
   bool AtEnd() const { return rest_.empty(); }
   size_t remaining() const { return rest_.size(); }
 
- private:
   static absl::Status Truncated(absl::string_view what) {
     return absl::DataLossError(
         absl::StrCat("stored record is truncated in ", what));
   }
 
+ private:
   std::string_view rest_;
 };
 
 absl::Status ReadFields(Reader& reader, absl::string_view list,
                         std::vector<StoredField>* fields) {
-  const std::string count_what = absl::StrCat(list, " count");
-  absl::StatusOr<uint32_t> count = reader.U32(count_what);
-  if (!count.ok()) return count.status();
-  if (*count > kMaxFieldsPerList) {
-    return absl::DataLossError(absl::StrCat("stored record: ", count_what, " ",
-                                            *count, " exceeds ",
+  uint32_t count = 0;
+  if (!reader.U32(&count)) {
+    return Reader::Truncated(absl::StrCat(list, " count"));
+  }
+  if (count > kMaxFieldsPerList) {
+    return absl::DataLossError(absl::StrCat("stored record: ", list, " count ",
+                                            count, " exceeds ",
                                             kMaxFieldsPerList));
   }
-  fields->reserve(*count);
-  absl::flat_hash_set<absl::string_view> seen;
-  for (uint32_t i = 0; i < *count; ++i) {
-    const std::string name_what = absl::StrCat(list, "[", i, "] name");
-    absl::StatusOr<std::string_view> name =
-        reader.Bytes(name_what, 1, kMaxFieldNameBytes);
-    if (!name.ok()) return name.status();
-    if (!seen.insert(absl::string_view(name->data(), name->size())).second) {
-      return absl::DataLossError(
-          absl::StrCat("stored record: ", list, "[", i, "] repeats a name"));
-    }
-    absl::StatusOr<std::string_view> value = reader.Bytes(
-        absl::StrCat(list, "[", i, "] value"), 0, kMaxFieldValueBytes);
-    if (!value.ok()) return value.status();
+  fields->reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view name;
+    FEDLINK_RETURN_IF_ERROR(reader.Bytes(
+        1, kMaxFieldNameBytes,
+        [&] { return absl::StrCat(list, "[", i, "] name"); }, &name));
+    std::string_view value;
+    FEDLINK_RETURN_IF_ERROR(reader.Bytes(
+        0, kMaxFieldValueBytes,
+        [&] { return absl::StrCat(list, "[", i, "] value"); }, &value));
     fields->push_back(
-        StoredField{std::string(*name), SensitiveString(std::string(*value))});
+        StoredField{std::string(name), SensitiveString(std::string(value))});
+  }
+  if (FindRepeatedName(*fields) != nullptr) {
+    return absl::DataLossError(
+        absl::StrCat("stored record: ", list, " repeat a name"));
   }
   return absl::OkStatus();
 }
@@ -195,10 +223,10 @@ absl::StatusOr<StoredRecord> ParseStoredRecord(std::string_view bytes) {
   }
   Reader reader(bytes.substr(1));
   StoredRecord record;
-  absl::StatusOr<std::string_view> local_id =
-      reader.Bytes("local id", 1, kMaxLocalIdBytes);
-  if (!local_id.ok()) return local_id.status();
-  record.local_id = SensitiveString(std::string(*local_id));
+  std::string_view local_id;
+  FEDLINK_RETURN_IF_ERROR(reader.Bytes(
+      1, kMaxLocalIdBytes, [] { return std::string("local id"); }, &local_id));
+  record.local_id = SensitiveString(std::string(local_id));
   absl::Status status = ReadFields(reader, "identifiers", &record.identifiers);
   if (!status.ok()) return status;
   status = ReadFields(reader, "attributes", &record.attributes);

@@ -149,7 +149,7 @@ TEST(StoredRecordTest, RefusesHugeCountsAndRepeatedNamesOnParse) {
       1 + 5 + 4 + 9 + 9 + 4);
   absl::StatusOr<StoredRecord> parsed = ParseStoredRecord(repeated);
   EXPECT_EQ(parsed.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(parsed.status().message(), HasSubstr("repeats a name"));
+  EXPECT_THAT(parsed.status().message(), HasSubstr("repeat a name"));
 }
 
 }  // namespace
