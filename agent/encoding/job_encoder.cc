@@ -35,6 +35,7 @@ normalize::DateOptions StoredDateOptions() {
 // Appends the filter's words to `out` as little-endian 64-bit words (the
 // wire layout of EncodingBatch.filters).
 void StoreWords(const encode::BloomFilter& filter, char* out) {
+  if (filter.words.empty()) return;  // memcpy may not take a null source
   if constexpr (std::endian::native == std::endian::little) {
     std::memcpy(out, filter.words.data(), filter.words.size() * 8);
   } else {
