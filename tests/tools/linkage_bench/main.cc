@@ -14,14 +14,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
+#include <stop_token>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -97,6 +102,57 @@ double ProcessCpuSeconds() {
   };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
+
+// Samples the process CPU time on a background thread, so that the CPU
+// spent in each phase of a call that reports only phase wall times
+// (LinkParties) can be read off afterwards by interpolation.
+class CpuSampler {
+ public:
+  explicit CpuSampler(std::chrono::milliseconds period) {
+    samples_.emplace_back(Clock::now(), ProcessCpuSeconds());
+    thread_ = std::jthread([this, period](std::stop_token stop) {
+      std::mutex mutex;
+      std::condition_variable_any wake;
+      std::unique_lock lock(mutex);
+      while (true) {
+        // Returns at the period, or at once when a stop is requested.
+        wake.wait_for(lock, stop, period, [] { return false; });
+        if (stop.stop_requested()) break;
+        const std::lock_guard guard(samples_mutex_);
+        samples_.emplace_back(Clock::now(), ProcessCpuSeconds());
+      }
+    });
+  }
+
+  // Ends sampling; call before CpuBetween.
+  void Stop() {
+    thread_.request_stop();
+    thread_.join();
+    samples_.emplace_back(Clock::now(), ProcessCpuSeconds());
+  }
+
+  // Process CPU seconds between two instants within the sampled span.
+  double CpuBetween(Clock::time_point from, Clock::time_point to) const {
+    return CpuAt(to) - CpuAt(from);
+  }
+
+ private:
+  double CpuAt(Clock::time_point t) const {
+    const auto after = std::lower_bound(samples_.begin(), samples_.end(), t,
+                                        [](const std::pair<Clock::time_point, double>& s,
+                                           Clock::time_point x) { return s.first < x; });
+    if (after == samples_.begin()) return samples_.front().second;
+    if (after == samples_.end()) return samples_.back().second;
+    const auto before = after - 1;
+    const double span = std::chrono::duration<double>(after->first - before->first).count();
+    const double part = std::chrono::duration<double>(t - before->first).count();
+    return before->second + (span > 0 ? (after->second - before->second) * part / span : 0.0);
+  }
+
+  std::mutex samples_mutex_;
+  std::vector<std::pair<Clock::time_point, double>> samples_;
+  std::jthread thread_;
+};
 
 double GiB(uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0); }
 
@@ -285,27 +341,63 @@ absl::Status Run(const CommandLine& line) {
     uploads.push_back(
         {party.encoded.tokens, party.encoded.has_filters ? &party.encoded.filters : nullptr});
   }
+  CpuSampler sampler(std::chrono::milliseconds(50));
+  const Clock::time_point link_start = Clock::now();
   const double link_cpu_start = ProcessCpuSeconds();
-  FEDLINK_ASSIGN_OR_RETURN(match::LinkageResult result, match::LinkParties(uploads, options));
+  absl::StatusOr<match::LinkageResult> linked = match::LinkParties(uploads, options);
   const double link_cpu = ProcessCpuSeconds() - link_cpu_start;
+  sampler.Stop();
+  FEDLINK_RETURN_IF_ERROR(linked.status());
+  const match::LinkageResult& result = *linked;
   const uint64_t peak_after_link = PeakRssBytes();
   const match::LinkerStats& s = result.stats;
+  // LinkParties runs its phases one after another in this order; the CPU of
+  // each is read off the samples (the short validation before the token
+  // join is counted with it).
+  struct PhaseCpu {
+    const char* name;
+    double wall;
+    double cpu = 0;
+  };
+  std::vector<PhaseCpu> phases = {{"token_join", s.seconds.token_join},
+                                  {"blocking", s.seconds.blocking},
+                                  {"scoring", s.seconds.scoring},
+                                  {"solving", s.seconds.solving},
+                                  {"report", s.seconds.report}};
+  {
+    Clock::time_point at = link_start;
+    for (PhaseCpu& phase : phases) {
+      const Clock::time_point end = at + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(phase.wall));
+      phase.cpu = sampler.CpuBetween(at, end);
+      at = end;
+    }
+  }
+  auto cpu_of = [&](std::string_view name) {
+    for (const PhaseCpu& phase : phases) {
+      if (phase.name == name) return phase.cpu;
+    }
+    return 0.0;
+  };
   auto count = [](uint64_t n) { return static_cast<unsigned long long>(n); };
   std::printf("\nCoordinator: link (LinkParties)\n");
-  std::printf("  token join %8.2f s  %llu token links, %llu ambiguous tokens\n",
-              s.seconds.token_join, count(s.token_links), count(s.ambiguous_tokens));
+  std::printf("  token join %8.2f s (CPU %6.2f s)  %llu token links, %llu ambiguous tokens\n",
+              s.seconds.token_join, cpu_of("token_join"), count(s.token_links),
+              count(s.ambiguous_tokens));
   std::printf(
-      "  blocking   %8.2f s  %llu candidate pairs (LSH %llu, token blocks %llu, %llu "
-      "dropped)\n",
-      s.seconds.blocking, count(s.candidate_pairs), count(s.lsh_pairs), count(s.token_block_pairs),
-      count(s.blocking_dropped_pairs));
-  std::printf("  scoring    %8.2f s  %llu comparisons, %llu pairs >= %.2f\n", s.seconds.scoring,
-              count(s.comparisons), count(s.pairs_above_threshold), line.threshold);
-  std::printf("  solving    %8.2f s  %zu links (%llu token, %llu Bloom), %llu turned down\n",
-              s.seconds.solving, result.links.size(), count(s.accepted_token_links),
-              count(s.accepted_bloom_links), count(s.solver_conflicts));
-  std::printf("  report     %8.2f s  suggested threshold %s\n", s.seconds.report,
-              match::DescribeSuggestion(result.quality.suggestion).c_str());
+      "  blocking   %8.2f s (CPU %6.2f s)  %llu candidate pairs (LSH %llu, token blocks %llu, "
+      "%llu dropped)\n",
+      s.seconds.blocking, cpu_of("blocking"), count(s.candidate_pairs), count(s.lsh_pairs),
+      count(s.token_block_pairs), count(s.blocking_dropped_pairs));
+  std::printf("  scoring    %8.2f s (CPU %6.2f s)  %llu comparisons, %llu pairs >= %.2f\n",
+              s.seconds.scoring, cpu_of("scoring"), count(s.comparisons),
+              count(s.pairs_above_threshold), line.threshold);
+  std::printf(
+      "  solving    %8.2f s (CPU %6.2f s)  %zu links (%llu token, %llu Bloom), %llu turned down\n",
+      s.seconds.solving, cpu_of("solving"), result.links.size(), count(s.accepted_token_links),
+      count(s.accepted_bloom_links), count(s.solver_conflicts));
+  std::printf("  report     %8.2f s (CPU %6.2f s)  suggested threshold %s\n", s.seconds.report,
+              cpu_of("report"), match::DescribeSuggestion(result.quality.suggestion).c_str());
   std::printf("  total      %8.2f s wall, %.2f s CPU (all threads)\n", s.seconds.total, link_cpu);
 
   // Quality against the generator's ground truth (never seen by the linker).
@@ -375,6 +467,12 @@ absl::Status Run(const CommandLine& line) {
         {"threads", threads},
         {"popcount_path", std::string(match::PopcountPathName(match::BestPopcountPath()))},
         {"parties", json::array({PartyJson(parties[0]), PartyJson(parties[1])})},
+        {"link_cpu_seconds_by_phase",
+         {{"token_join", cpu_of("token_join")},
+          {"blocking", cpu_of("blocking")},
+          {"scoring", cpu_of("scoring")},
+          {"solving", cpu_of("solving")},
+          {"report", cpu_of("report")}}},
         {"link_seconds",
          {{"token_join", s.seconds.token_join},
           {"blocking", s.seconds.blocking},
