@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "linkage/crypto/pem.h"
+#include "linkage/crypto/raw_pkey.h"
 #include "linkage/crypto/ssl_error.h"
+#include "linkage/status_macros.h"
 
 namespace fedlink::crypto {
 namespace {
@@ -25,14 +27,7 @@ const uint8_t* MessageBytes(absl::string_view message) {
 
 absl::StatusOr<Ed25519PublicKey::Bytes> RawPublicKey(const EVP_PKEY* pkey) {
   Ed25519PublicKey::Bytes bytes;
-  size_t size = bytes.size();
-  if (EVP_PKEY_get_raw_public_key(pkey, bytes.data(), &size) != 1) {
-    return SslError("EVP_PKEY_get_raw_public_key");
-  }
-  if (size != bytes.size()) {
-    return absl::InternalError(
-        absl::StrCat("Ed25519 public key has ", size, " bytes"));
-  }
+  FEDLINK_RETURN_IF_ERROR(RawPublicKeyInto(pkey, "Ed25519", absl::MakeSpan(bytes)));
   return bytes;
 }
 
@@ -97,25 +92,15 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPkey(
 }
 
 absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::Generate() {
-  SslUniquePtr<EVP_PKEY_CTX> ctx(
-      EVP_PKEY_CTX_new_from_name(nullptr, kKeyType, nullptr));
-  if (ctx == nullptr) return SslError("EVP_PKEY_CTX_new_from_name");
-  if (EVP_PKEY_keygen_init(ctx.get()) != 1) return SslError("EVP_PKEY_keygen_init");
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_generate(ctx.get(), &raw) != 1) return SslError("EVP_PKEY_generate");
-  return FromPkey(SslUniquePtr<EVP_PKEY>(raw));
+  FEDLINK_ASSIGN_OR_RETURN(SslUniquePtr<EVP_PKEY> pkey, GenerateRawKey(kKeyType));
+  return FromPkey(std::move(pkey));
 }
 
 absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromBytes(
     const SecretBytes& seed) {
-  if (seed.size() != kEd25519PrivateKeySize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Ed25519 private key must be ", kEd25519PrivateKeySize,
-                     " bytes, got ", seed.size()));
-  }
-  SslUniquePtr<EVP_PKEY> pkey(EVP_PKEY_new_raw_private_key_ex(
-      nullptr, kKeyType, nullptr, seed.data(), seed.size()));
-  if (pkey == nullptr) return SslError("EVP_PKEY_new_raw_private_key_ex");
+  FEDLINK_ASSIGN_OR_RETURN(
+      SslUniquePtr<EVP_PKEY> pkey,
+      PrivateKeyFromRaw(kKeyType, "Ed25519", seed, kEd25519PrivateKeySize));
   return FromPkey(std::move(pkey));
 }
 
@@ -127,16 +112,7 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(
 }
 
 absl::StatusOr<SecretBytes> Ed25519PrivateKey::ToBytes() const {
-  SecretBytes seed = SecretBytes::Zeroed(kEd25519PrivateKeySize);
-  size_t size = seed.size();
-  if (EVP_PKEY_get_raw_private_key(pkey_.get(), seed.mutable_data(), &size) != 1) {
-    return SslError("EVP_PKEY_get_raw_private_key");
-  }
-  if (size != kEd25519PrivateKeySize) {
-    return absl::InternalError(
-        absl::StrCat("Ed25519 private key has ", size, " bytes"));
-  }
-  return seed;
+  return RawPrivateKey(pkey_.get(), "Ed25519", kEd25519PrivateKeySize);
 }
 
 absl::StatusOr<SecretBytes> Ed25519PrivateKey::ToPem() const {

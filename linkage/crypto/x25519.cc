@@ -6,7 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "linkage/crypto/pem.h"
+#include "linkage/crypto/raw_pkey.h"
 #include "linkage/crypto/ssl_error.h"
+#include "linkage/status_macros.h"
 
 namespace fedlink::crypto {
 namespace {
@@ -15,14 +17,7 @@ constexpr char kKeyType[] = "X25519";
 
 absl::StatusOr<X25519PublicKey::Bytes> RawPublicKey(const EVP_PKEY* pkey) {
   X25519PublicKey::Bytes bytes;
-  size_t size = bytes.size();
-  if (EVP_PKEY_get_raw_public_key(pkey, bytes.data(), &size) != 1) {
-    return SslError("EVP_PKEY_get_raw_public_key");
-  }
-  if (size != bytes.size()) {
-    return absl::InternalError(
-        absl::StrCat("X25519 public key has ", size, " bytes"));
-  }
+  FEDLINK_RETURN_IF_ERROR(RawPublicKeyInto(pkey, "X25519", absl::MakeSpan(bytes)));
   return bytes;
 }
 
@@ -68,25 +63,15 @@ absl::StatusOr<X25519PrivateKey> X25519PrivateKey::FromPkey(
 }
 
 absl::StatusOr<X25519PrivateKey> X25519PrivateKey::Generate() {
-  SslUniquePtr<EVP_PKEY_CTX> ctx(
-      EVP_PKEY_CTX_new_from_name(nullptr, kKeyType, nullptr));
-  if (ctx == nullptr) return SslError("EVP_PKEY_CTX_new_from_name");
-  if (EVP_PKEY_keygen_init(ctx.get()) != 1) return SslError("EVP_PKEY_keygen_init");
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_generate(ctx.get(), &raw) != 1) return SslError("EVP_PKEY_generate");
-  return FromPkey(SslUniquePtr<EVP_PKEY>(raw));
+  FEDLINK_ASSIGN_OR_RETURN(SslUniquePtr<EVP_PKEY> pkey, GenerateRawKey(kKeyType));
+  return FromPkey(std::move(pkey));
 }
 
 absl::StatusOr<X25519PrivateKey> X25519PrivateKey::FromBytes(
     const SecretBytes& bytes) {
-  if (bytes.size() != kX25519KeySize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("X25519 private key must be ", kX25519KeySize,
-                     " bytes, got ", bytes.size()));
-  }
-  SslUniquePtr<EVP_PKEY> pkey(EVP_PKEY_new_raw_private_key_ex(
-      nullptr, kKeyType, nullptr, bytes.data(), bytes.size()));
-  if (pkey == nullptr) return SslError("EVP_PKEY_new_raw_private_key_ex");
+  FEDLINK_ASSIGN_OR_RETURN(
+      SslUniquePtr<EVP_PKEY> pkey,
+      PrivateKeyFromRaw(kKeyType, "X25519", bytes, kX25519KeySize));
   return FromPkey(std::move(pkey));
 }
 
@@ -98,16 +83,7 @@ absl::StatusOr<X25519PrivateKey> X25519PrivateKey::FromPem(
 }
 
 absl::StatusOr<SecretBytes> X25519PrivateKey::ToBytes() const {
-  SecretBytes out = SecretBytes::Zeroed(kX25519KeySize);
-  size_t size = out.size();
-  if (EVP_PKEY_get_raw_private_key(pkey_.get(), out.mutable_data(), &size) != 1) {
-    return SslError("EVP_PKEY_get_raw_private_key");
-  }
-  if (size != kX25519KeySize) {
-    return absl::InternalError(
-        absl::StrCat("X25519 private key has ", size, " bytes"));
-  }
-  return out;
+  return RawPrivateKey(pkey_.get(), "X25519", kX25519KeySize);
 }
 
 absl::StatusOr<SecretBytes> X25519PrivateKey::ToPem() const {
