@@ -2,7 +2,6 @@
 // ValidateIngestSchema (listed in agent/ingest/README.md).
 #include "agent/ingest/ingest_schema.h"
 
-#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
@@ -10,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/ingest/ingest_schema_problems.h"
 #include "agent/ingest/utf8.h"
+#include "proto/runtime/quote_name.h"
 
 namespace fedlink::agent::ingest {
 namespace {
@@ -316,23 +316,7 @@ class Checker {
 
 namespace internal {
 
-std::string Quote(std::string_view text) {
-  std::string out = "'";
-  const size_t n = std::min(text.size(), kMaxNameBytes);
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[5];
-      std::snprintf(buf, sizeof(buf), "\\x%02X", c);
-      out += buf;
-    }
-  }
-  if (n < text.size()) out += "...";
-  out += "'";
-  return out;
-}
+std::string Quote(std::string_view text) { return proto::QuoteName(text); }
 
 bool IsValidName(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameBytes) return false;

@@ -3,7 +3,6 @@
 #include "agent/policy/agent_policy.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <iterator>
 #include <map>
 #include <utility>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "agent/policy/policy_internal.h"
 #include "proto/runtime/peer_identity.h"
+#include "proto/runtime/quote_name.h"
 
 namespace fedlink::agent::policy {
 namespace {
@@ -95,23 +95,7 @@ std::string DescribeName(std::string_view name) {
 
 namespace internal {
 
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxQuoted = 64;
-  std::string out = "'";
-  for (size_t i = 0; i < text.size() && i < kMaxQuoted; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char escaped[5];
-      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
-      out.append(escaped);
-    }
-  }
-  if (text.size() > kMaxQuoted) out.append("...");
-  out.push_back('\'');
-  return out;
-}
+std::string Quote(std::string_view text) { return proto::QuoteName(text); }
 
 bool IsValidColumnName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;

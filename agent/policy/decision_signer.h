@@ -26,14 +26,19 @@
 #include "fedlink/v1/job.pb.h"
 #include "google/protobuf/repeated_field.h"
 #include "linkage/crypto/ed25519.h"
+#include "proto/runtime/decision_verify.h"
 
 namespace fedlink::agent::policy {
 
-// SHA-256 of the JobSpec bytes as stored (32 raw bytes). Thread-safe.
-std::string JobSpecSha256(std::string_view job_spec_bytes);
-
-// SHA-256 of a raw Ed25519 public key: SignedDecision.key_id. Thread-safe.
-std::string DecisionKeyId(const crypto::Ed25519PublicKey& key);
+// Verification lives with the contract (the coordinator and auditors run it
+// too); these names keep the agent's callers short.
+using proto::DecisionKeyId;
+using proto::DecisionKeys;
+using proto::DecisionSubject;
+using proto::JobSpecSha256;
+using proto::VerifyAllApprovals;
+using proto::VerifyApproval;
+using proto::VerifyDecision;
 
 // The job the steward reviewed, as the coordinator sent it (DecideJob).
 struct ReviewedJob {
@@ -94,54 +99,9 @@ class DecisionSigner {
   crypto::Ed25519PrivateKey key_;
 };
 
-// What a decision must be about.
-struct DecisionSubject {
-  std::string job_id;
-  // SHA-256 of the stored JobSpec bytes (JobSpecSha256), 32 raw bytes.
-  std::string job_spec_sha256;
-  // The agency whose decision it must be (whose key is given).
-  std::string agency;
-};
-
-// OK when `decision` is well formed (proto limits), is `expected.agency`'s
-// decision (steward "<agency>/…") on job `expected.job_id` over exactly
-// `expected.job_spec_sha256`, names `registered_key` as its key and carries
-// a valid signature by it over DecisionSigningInput. The verdict may be
-// either. InvalidArgument naming the first mismatch (another agency,
-// another job — a replay —, a changed spec, another key, a signature that
-// does not verify, e.g. after a flipped verdict); never quotes the reason.
-// Thread-safe.
-absl::Status VerifyDecision(const v1::SignedDecision& decision,
-                            const DecisionSubject& expected,
-                            const crypto::Ed25519PublicKey& registered_key);
-
-// VerifyDecision, and the verdict is an approval: FailedPrecondition
-// "agency … denied job …" for a genuine denial. Thread-safe.
-absl::Status VerifyApproval(const v1::SignedDecision& decision,
-                            const DecisionSubject& expected,
-                            const crypto::Ed25519PublicKey& registered_key);
-
-// Decision keys by agency id: the policy's partners plus this agency.
-using DecisionKeys = std::map<std::string, crypto::Ed25519PublicKey>;
-
 // The keys an agent verifies approvals with. Thread-safe.
 DecisionKeys DecisionKeysFor(const AgentPolicy& policy,
                              const crypto::Ed25519PublicKey& own_key);
-
-// The gate before encoding or release: `approvals` holds exactly one valid
-// approval (VerifyApproval against keys[agency]) from every party of `spec`
-// and nothing else. `job_spec_sha256` is the hash of the stored bytes `spec`
-// was parsed from. FailedPrecondition naming the agency when a party's
-// approval is missing or a denial, when no key is held for a party, when an
-// approval comes from a non-party or a party approves twice; the errors of
-// VerifyDecision (InvalidArgument) prefixed with the approval's index.
-// Thread-safe.
-absl::Status VerifyAllApprovals(
-    const google::protobuf::RepeatedPtrField<v1::SignedDecision>& approvals,
-                                std::string_view job_id,
-                                std::string_view job_spec_sha256,
-                                const v1::JobSpec& spec,
-                                const DecisionKeys& keys);
 
 }  // namespace fedlink::agent::policy
 
