@@ -195,13 +195,13 @@ AuditVerdict AuditVerifier::Finish() {
   if (verdict_.ok() && next_head_ < heads_.size()) {
     // Heads beyond the entries: forged ones are reported as such, genuine
     // ones prove entries were cut off.
-    const v1::SignedTreeHead& beyond = heads_[next_head_];
-    CheckHead(beyond);
+    for (size_t k = next_head_; k < heads_.size() && verdict_.ok(); ++k) CheckHead(heads_[k]);
+    const uint64_t signed_size = heads_.back().head().tree_size();
     if (verdict_.ok()) {
       Fail(AuditProblem::kTruncated, count,
-           absl::StrCat("a tree head is signed at size ", beyond.head().tree_size(),
+           absl::StrCat("a tree head is signed at size ", signed_size,
                         " but the log ends after ", count, " entries: ",
-                        EntryRange(count, beyond.head().tree_size()), " are missing"));
+                        EntryRange(count, signed_size), " are missing"));
     }
   }
   if (verdict_.ok() && options_.saved_head.has_value() &&
