@@ -23,7 +23,9 @@ enum class PopcountPath : uint8_t {
   kPopcnt,    // the scalar POPCNT instruction
   kAvx2,      // AVX2: nibble lookup (vpshufb + vpsadbw) per pair, and
               // bit-sliced carry-save counters for all-pairs tiles
-  kAvx512,    // AVX-512F + VPOPCNTDQ (vpopcntq on 8 words at once)
+  kAvx512,    // AVX-512F + VPOPCNTDQ (vpopcntq on 8 words at once) per
+              // pair, and for all-pairs tiles the bit-sliced counters with
+              // AVX-512VL vpternlogq (two instructions per carry-save adder)
 };
 
 // Filters of an interleaved tile come in groups of this many: word w of the
@@ -62,6 +64,8 @@ inline constexpr size_t kSlicedLanes = 256;
 inline constexpr size_t kSlicedWords = kSlicedLanes / 64;
 // Bit planes a sliced count produces: enough for sums up to 2^24 - 1.
 inline constexpr size_t kSlicedPlanes = 24;
+// Scratch entries sliced_positions may write past the positions it returns.
+inline constexpr size_t kSlicedPositionsSlack = 16;
 
 // The kernels of one path. Plain function pointers: the caller looks the
 // table up once per batch, never per pair.
@@ -80,6 +84,13 @@ struct PopcountKernels {
   // kernel is faster.
   void (*sliced_count)(const uint64_t* tile, const uint32_t* positions, size_t count,
                        uint64_t* planes);
+  // The positions sliced_count reads for one row of n words: the set bits of
+  // row (bit i of word w is position 64w + i), or its clear bits when
+  // `complement`, in increasing order, written to out[0..k) where k is the
+  // returned count. Writes up to kSlicedPositionsSlack entries past out[k]
+  // (out needs k + kSlicedPositionsSlack entries). Non-null exactly when
+  // sliced_count is.
+  size_t (*sliced_positions)(const uint64_t* row, size_t n, bool complement, uint32_t* out);
 };
 
 // A short stable name: "portable", "popcnt", "avx2", "avx512".

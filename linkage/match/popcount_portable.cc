@@ -53,6 +53,7 @@ const PopcountKernels kPortableKernels = {
     .and_popcount = &AndPopcount,
     .dice_interleaved = &DiceInterleaved,
     .sliced_count = nullptr,
+    .sliced_positions = nullptr,
 };
 
 }  // namespace fedlink::match::internal

@@ -232,23 +232,32 @@ uint64_t NeededCommon(const DiceThreshold& t, uint32_t pa, uint32_t pb) {
 // (digits of kSlicedWords words; those from `digits` up are zero) is >= k.
 std::array<uint64_t, kSlicedWords> SlicedAtLeast(const uint64_t* planes, size_t digits,
                                                  uint64_t k) {
-  std::array<uint64_t, kSlicedWords> result{};
-  if (k >= (uint64_t{1} << digits)) return result;  // nothing is that large
-  for (size_t q = 0; q < kSlicedWords; ++q) {
-    uint64_t greater = 0;
-    uint64_t equal = ~uint64_t{0};
-    for (size_t d = digits; d-- > 0;) {
-      const uint64_t x = planes[d * kSlicedWords + q];
-      if ((k >> d) & 1) {
-        equal &= x;
-      } else {
-        greater |= equal & x;
-        equal &= ~x;
+  std::array<uint64_t, kSlicedWords> greater{};
+  if (k >= (uint64_t{1} << digits)) return greater;  // nothing is that large
+  std::array<uint64_t, kSlicedWords> equal;
+  equal.fill(~uint64_t{0});
+  // From the top digit down; once no lane is still equal to k's prefix, the
+  // lower digits change nothing (usually after a few digits: most lanes are
+  // far below the bound).
+  for (size_t d = digits; d-- > 0;) {
+    const uint64_t* x = planes + d * kSlicedWords;
+    uint64_t still_equal = 0;
+    if ((k >> d) & 1) {
+      for (size_t q = 0; q < kSlicedWords; ++q) {
+        equal[q] &= x[q];
+        still_equal |= equal[q];
+      }
+    } else {
+      for (size_t q = 0; q < kSlicedWords; ++q) {
+        greater[q] |= equal[q] & x[q];
+        equal[q] &= ~x[q];
+        still_equal |= equal[q];
       }
     }
-    result[q] = greater | equal;
+    if (still_equal == 0) return greater;
   }
-  return result;
+  for (size_t q = 0; q < kSlicedWords; ++q) greater[q] |= equal[q];
+  return greater;
 }
 
 uint32_t SlicedValue(const uint64_t* planes, size_t digits, size_t lane) {
@@ -270,21 +279,22 @@ void ScoreRowsSliced(const RowBlock& rows, const SortedTiles& tiles,
                      const ScoringOptions& options, std::vector<ScoredPair>* out) {
   const uint32_t bits = rows.a.bits();
   const size_t n_b = tiles.order.size();
-  // Every row's positions, built once and reused for every tile.
-  std::vector<std::vector<uint32_t>> positions(rows.end - rows.begin);
-  std::vector<bool> complement(rows.end - rows.begin);
+  // Every row's positions, built once and reused for every tile: row r's
+  // list is positions[offsets[r - begin] .. offsets[r - begin + 1]).
+  const size_t n_rows = rows.end - rows.begin;
+  std::vector<size_t> offsets(n_rows + 1, 0);
+  std::vector<bool> complement(n_rows);
   for (size_t r = rows.begin; r < rows.end; ++r) {
-    const RecordIndex ra = static_cast<RecordIndex>(r);
-    const bool use_zeros = 2 * rows.a.popcount(ra) > bits;
+    const uint32_t pa = rows.a.popcount(static_cast<RecordIndex>(r));
+    const bool use_zeros = 2 * pa > bits;
     complement[r - rows.begin] = use_zeros;
-    std::vector<uint32_t>& list = positions[r - rows.begin];
-    list.reserve(use_zeros ? bits - rows.a.popcount(ra) : rows.a.popcount(ra));
-    const uint64_t* row = rows.a.row(ra);
-    for (uint32_t w = 0; w < bits / 64; ++w) {
-      for (uint64_t x = use_zeros ? ~row[w] : row[w]; x != 0; x &= x - 1) {
-        list.push_back(w * 64 + static_cast<uint32_t>(__builtin_ctzll(x)));
-      }
-    }
+    offsets[r - rows.begin + 1] = offsets[r - rows.begin] + (use_zeros ? bits - pa : pa);
+  }
+  std::vector<uint32_t> positions(offsets[n_rows] + kSlicedPositionsSlack);
+  for (size_t r = rows.begin; r < rows.end; ++r) {
+    kernels.sliced_positions(rows.a.row(static_cast<RecordIndex>(r)), bits / 64,
+                             complement[r - rows.begin],
+                             positions.data() + offsets[r - rows.begin]);
   }
   alignas(64) uint64_t planes[kSlicedPlanes * kSlicedWords];
   for (size_t tile_begin = 0; tile_begin < n_b; tile_begin += kSlicedLanes) {
@@ -297,22 +307,23 @@ void ScoreRowsSliced(const RowBlock& rows, const SortedTiles& tiles,
       const RecordIndex ra = static_cast<RecordIndex>(r);
       const uint32_t pa = rows.a.popcount(ra);
       const bool use_zeros = complement[r - rows.begin];
-      const std::vector<uint32_t>& list = positions[r - rows.begin];
-      // A sum of list.size() one-bit slices has no digit at or above this.
-      const size_t digits = static_cast<size_t>(std::bit_width(list.size()));
+      const uint32_t* list = positions.data() + offsets[r - rows.begin];
+      const size_t list_size = offsets[r - rows.begin + 1] - offsets[r - rows.begin];
+      // A sum of list_size one-bit slices has no digit at or above this.
+      const size_t digits = static_cast<size_t>(std::bit_width(list_size));
       // Normal: c >= need(pb), need grows with pb, so the tile's bound is
       // need at its smallest pb. Complement: c' <= pb - need(pb), which
       // never shrinks as pb grows, so the bound is at its largest pb.
       std::array<uint64_t, kSlicedWords> candidates;
       if (!use_zeros) {
         const uint64_t at_least = NeededCommon(threshold, pa, tiles.popcount[lo]);
-        kernels.sliced_count(tile, list.data(), list.size(), planes);
+        kernels.sliced_count(tile, list, list_size, planes);
         candidates = SlicedAtLeast(planes, digits, at_least);
       } else {
         const uint32_t pb_max = tiles.popcount[hi - 1];
         const uint64_t need = NeededCommon(threshold, pa, pb_max);
         if (need > pb_max) continue;  // nothing in this tile can pass
-        kernels.sliced_count(tile, list.data(), list.size(), planes);
+        kernels.sliced_count(tile, list, list_size, planes);
         const std::array<uint64_t, kSlicedWords> above =
             SlicedAtLeast(planes, digits, pb_max - need + 1);
         for (size_t q = 0; q < kSlicedWords; ++q) candidates[q] = ~above[q];

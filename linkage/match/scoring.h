@@ -44,8 +44,8 @@ struct ScoringResult {
 
 // Compares every filter of `a` with every filter of `b`. B's filters are
 // ordered by popcount and copied into tiles — word-interleaved tiles of
-// about 16 KiB that stay in L1 (portable, POPCNT and AVX-512 paths), or
-// bit-sliced tiles of 256 filters (AVX2 path; see kSlicedLanes) — and rows
+// about 16 KiB that stay in L1 (portable and POPCNT paths), or bit-sliced
+// tiles of 256 filters (AVX2 and AVX-512 paths; see kSlicedLanes) — and rows
 // of `a` stream past each tile; for each row only the popcount window that
 // can reach the threshold is compared.
 // Cost is O(n_a · n_b) in the worst case: meant for inputs of up to some

@@ -10,9 +10,12 @@
 //    1024 bits with popcounts 250-350 (so the popcount bound prunes almost
 //    nothing: "compared" is the share of pairs whose bits were compared).
 //  * BM_TileKernel/<path>/<bits>: the word-interleaved kernel alone on a
-//    16 KiB tile that stays in L1, with the threshold test in the kernel.
+//    16 KiB tile that stays in L1, with the threshold test in the kernel
+//    (what ScoreAllPairs uses on the portable and POPCNT paths).
 //  * BM_SlicedKernel/<path>: the bit-sliced kernel alone (paths that have
-//    one): 128 rows against a 256-filter tile, row density 0.3.
+//    one; what ScoreAllPairs uses on the AVX2 and AVX-512 paths): 128 rows
+//    against a 256-filter tile of 1024-bit filters (32 KiB, stays in L1),
+//    row density 0.3, the counts of all 256 lanes produced per row.
 //  * BM_PairKernel/<path>: one pair at a time (candidate scoring's kernel).
 //  * BM_ScoreCandidates/<threads>: candidate scoring out of cache.
 #include <algorithm>

@@ -1,13 +1,18 @@
 #include "linkage/match/dice.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "linkage/match/candidates.h"
+#include "linkage/match/filter_store.h"
 #include "linkage/match/popcount.h"
+#include "linkage/match/scoring.h"
 
 namespace fedlink::match {
 namespace {
@@ -113,6 +118,110 @@ TEST(DiceTest, IsIdenticalOnEverySupportedPath) {
       for (PopcountPath path : SupportedPopcountPaths()) {
         EXPECT_EQ(Dice(a.data(), b.data(), words, *GetPopcountKernels(path).value()), reference)
             << PopcountPathName(path);
+      }
+    }
+  }
+}
+
+// Filters whose dice with one another sits exactly at a threshold, one bit
+// below it, or anywhere, for a filter length of `bits`: row i of `a` and the
+// rows of `b` built from it share c of a's bits plus e bits outside a, with
+// num·(pa + c + e) = 2·den·c (an exact tie), and the same minus one shared
+// bit (just below). `dense` rows have more than half their bits set, which
+// the bit-sliced kernels count over the clear bits.
+struct TieStores {
+  FilterStore a;
+  FilterStore b;
+  size_t ties = 0;  // pairs built to be exactly at the threshold
+};
+
+TieStores MakeTieStores(uint32_t bits, uint32_t num, uint32_t den, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  TieStores s{FilterStore::Create(bits).value(), FilterStore::Create(bits).value()};
+  std::vector<uint32_t> order(bits);
+  for (uint32_t i = 0; i < bits; ++i) order[i] = i;
+  const auto filter_of = [bits](const std::vector<uint32_t>& set) {
+    std::vector<uint64_t> words(bits / 64, 0);
+    for (uint32_t p : set) words[p / 64] |= uint64_t{1} << (p % 64);
+    return words;
+  };
+  for (int row = 0; row < 24; ++row) {
+    std::shuffle(order.begin(), order.end(), rng);
+    const bool dense = row % 3 == 2;
+    const uint32_t pa = dense ? bits / 2 + 1 + static_cast<uint32_t>(rng() % (bits / 2 - 1))
+                              : 1 + static_cast<uint32_t>(rng() % (bits / 2));
+    // a: order[0..pa); b: order[0..c) and order[pa..pa+e).
+    const std::vector<uint32_t> a_set(order.begin(), order.begin() + pa);
+    EXPECT_TRUE(s.a.Append(filter_of(a_set)).ok());
+    for (uint32_t c = pa; c > 0; --c) {
+      const uint64_t lhs = 2 * uint64_t{den} * c;
+      const uint64_t base = uint64_t{num} * (pa + c);
+      if (lhs < base || (lhs - base) % num != 0) continue;
+      const uint64_t e = (lhs - base) / num;
+      if (e > bits - pa) continue;
+      std::vector<uint32_t> b_set(order.begin(), order.begin() + c);
+      b_set.insert(b_set.end(), order.begin() + pa, order.begin() + pa + e);
+      EXPECT_TRUE(s.b.Append(filter_of(b_set)).ok());
+      ++s.ties;
+      b_set.erase(b_set.begin());  // one shared bit less: below the threshold
+      EXPECT_TRUE(s.b.Append(filter_of(b_set)).ok());
+      if (s.ties % 4 == 0) break;  // a few ties per row are enough
+    }
+    // And an unrelated filter of random density.
+    std::shuffle(order.begin(), order.end(), rng);
+    EXPECT_TRUE(s.b.Append(filter_of(std::vector<uint32_t>(
+                               order.begin(), order.begin() + rng() % bits)))
+                    .ok());
+  }
+  return s;
+}
+
+// All-pairs and candidate scoring on every supported path equal a brute-force
+// count with the portable kernel, doubles bit for bit, for filter lengths
+// that are any multiple of 64 bits and thresholds with exact ties.
+TEST(DiceTest, ScoringIsIdenticalOnEveryPathIncludingTies) {
+  const PopcountKernels& portable = *GetPopcountKernels(PopcountPath::kPortable).value();
+  struct Threshold {
+    uint32_t num;
+    uint32_t den;
+  };
+  uint64_t seed = 20;
+  for (uint32_t bits : {64u, 192u, 320u, 1024u, 1088u, 2048u}) {
+    for (const Threshold& th : {Threshold{4, 5}, Threshold{2, 3}, Threshold{7, 10},
+                                Threshold{1, 1}, Threshold{1, 2}}) {
+      const TieStores s = MakeTieStores(bits, th.num, th.den, ++seed);
+      const DiceThreshold t = DiceThreshold::FromFraction(th.num, th.den).value();
+      std::vector<ScoredPair> want;
+      std::vector<CandidatePair> all;
+      size_t at_threshold = 0;
+      for (RecordIndex i = 0; i < s.a.size(); ++i) {
+        for (RecordIndex j = 0; j < s.b.size(); ++j) {
+          all.push_back(CandidatePair::Of(i, j));
+          const uint32_t c = portable.and_popcount(s.a.row(i), s.b.row(j), bits / 64);
+          if (t.Passes(c, s.a.popcount(i), s.b.popcount(j))) {
+            want.push_back({{0, i}, {1, j}, DiceFromCounts(c, s.a.popcount(i), s.b.popcount(j))});
+            const uint64_t sum = uint64_t{s.a.popcount(i)} + s.b.popcount(j);
+            at_threshold += 2 * uint64_t{c} * th.den == uint64_t{th.num} * sum;
+          }
+        }
+      }
+      const std::string where = "bits " + std::to_string(bits) + " threshold " +
+                                std::to_string(th.num) + "/" + std::to_string(th.den);
+      ASSERT_GE(at_threshold, s.ties) << where;
+      ASSERT_GT(s.ties, 0u) << where;
+      for (PopcountPath path : SupportedPopcountPaths()) {
+        ScoringOptions options;
+        options.path = path;
+        const ScoringResult got_all = ScoreAllPairs(s.a, s.b, t, options).value();
+        const ScoringResult got_candidates = ScoreCandidates(s.a, s.b, all, t, options).value();
+        for (const ScoringResult* got : {&got_all, &got_candidates}) {
+          ASSERT_EQ(got->pairs.size(), want.size()) << where << " " << PopcountPathName(path);
+          for (size_t k = 0; k < want.size(); ++k) {
+            EXPECT_EQ(got->pairs[k].a, want[k].a) << where << " " << PopcountPathName(path);
+            EXPECT_EQ(got->pairs[k].b, want[k].b) << where << " " << PopcountPathName(path);
+            EXPECT_EQ(got->pairs[k].score, want[k].score) << where << " " << PopcountPathName(path);
+          }
+        }
       }
     }
   }

@@ -255,6 +255,32 @@ TEST_P(PopcountPathTest, SlicedCountSumsSlicesPerLane) {
   }
 }
 
+TEST_P(PopcountPathTest, SlicedPositionsListSetOrClearBitsInOrder) {
+  const PopcountKernels* kernels = KernelsOrSkip();
+  SKIP_IF_UNSUPPORTED(kernels);
+  ASSERT_EQ(kernels->sliced_positions == nullptr, kernels->sliced_count == nullptr);
+  if (kernels->sliced_positions == nullptr) {
+    GTEST_SKIP() << "path '" << PopcountPathName(GetParam()) << "' has no bit-sliced kernel";
+  }
+  std::mt19937_64 rng(15);
+  for (size_t words : {1u, 3u, 16u, 17u}) {
+    for (double density : {0.0, 0.05, 0.3, 0.7, 1.0}) {
+      const std::vector<uint64_t> row = RandomWords(rng, words, density);
+      for (bool complement : {false, true}) {
+        std::vector<uint32_t> want;
+        for (uint32_t p = 0; p < words * 64; ++p) {
+          if (((row[p / 64] >> (p % 64)) & 1) != complement) want.push_back(p);
+        }
+        std::vector<uint32_t> out(words * 64 + kSlicedPositionsSlack, 0xdeadbeef);
+        const size_t count = kernels->sliced_positions(row.data(), words, complement, out.data());
+        ASSERT_EQ(count, want.size()) << "words " << words << " density " << density;
+        out.resize(count);
+        EXPECT_EQ(out, want) << "words " << words << " density " << density;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPaths, PopcountPathTest, ::testing::ValuesIn(AllPopcountPaths()),
                          [](const ::testing::TestParamInfo<PopcountPath>& param) {
                            return std::string(PopcountPathName(param.param));
