@@ -2,8 +2,12 @@
 // a family in code, the table gives its on-disk name and what it holds. The
 // store opens exactly these families, so adding one means adding a row here.
 //
-// Every value in every family is sealed with AES-256-GCM under the store's
-// value key; keys never contain an identifier (see record_store.h).
+// Every value in every family but audit_log is sealed with AES-256-GCM under
+// the store's value key; keys never contain an identifier (see
+// record_store.h). audit_log belongs to proto/audit's AuditLog (its own
+// layout, proto/audit/audit_log_keys.h): entries that auditors read and
+// that by contract hold no identifier or attribute value, only names and
+// counts.
 #ifndef FEDLINK_AGENT_STORE_COLUMN_FAMILIES_H_
 #define FEDLINK_AGENT_STORE_COLUMN_FAMILIES_H_
 
@@ -20,6 +24,7 @@ enum class ColumnFamily {
   kPseudonyms,  // (job id, pseudonym) → sealed local id, per job
   kLocalAudit,  // sequence number → sealed entry of what was released
   kMeta,        // name → sealed value (ingest checkpoints, settings)
+  kAuditLog,    // the agent's Merkle audit log (agent/audit), not sealed
 };
 
 struct ColumnFamilyInfo {
@@ -29,13 +34,14 @@ struct ColumnFamilyInfo {
 
 // Ordered as the enum, so that kColumnFamilies[static_cast<size_t>(cf)]
 // describes `cf` (checked below).
-inline constexpr std::array<ColumnFamilyInfo, 6> kColumnFamilies = {{
+inline constexpr std::array<ColumnFamilyInfo, 7> kColumnFamilies = {{
     {ColumnFamily::kDefault, "default"},
     {ColumnFamily::kRecords, "records"},
     {ColumnFamily::kJobState, "job_state"},
     {ColumnFamily::kPseudonyms, "pseudonyms"},
     {ColumnFamily::kLocalAudit, "local_audit"},
     {ColumnFamily::kMeta, "meta"},
+    {ColumnFamily::kAuditLog, "audit_log"},
 }};
 
 constexpr size_t ColumnFamilyIndex(ColumnFamily cf) {

@@ -25,8 +25,11 @@
 // version byte): opening it proves the at-rest key is the right one before
 // anything else is read.
 //
-// The local audit family is a local record of releases, not a tamper-evident
-// log: the coordinator's Merkle log is the one auditors verify.
+// The local_audit family is a sealed, free-form record (AppendLocalAudit);
+// the agent's tamper-evident log, in the coordinator's format, is the
+// audit_log family, which agent/audit writes through proto/audit's AuditLog
+// (audit_log_db / audit_log_family below) and which is not sealed: its
+// entries hold names and counts only, for auditors to read.
 #ifndef FEDLINK_AGENT_STORE_RECORD_STORE_H_
 #define FEDLINK_AGENT_STORE_RECORD_STORE_H_
 
@@ -203,6 +206,16 @@ class RecordStore {
   // Writes every column family's memtable to table files (e.g. before a
   // backup, or in tests that inspect the files). RocksDB errors.
   [[nodiscard]] absl::Status Flush();
+
+  // --- audit log -----------------------------------------------------------
+  // The database and the audit_log family, for proto/audit's AuditLog
+  // (agent/audit), which owns that family's format and writes it with its
+  // own batches; nothing in this class reads or writes it. Valid while the
+  // store is open. Thread-safe.
+  rocksdb::DB* audit_log_db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* audit_log_family() const {
+    return Handle(ColumnFamily::kAuditLog);
+  }
 
  private:
   friend class WriteBatch;
