@@ -224,46 +224,53 @@ absl::StatusOr<v1::SignedTreeHead> AuditLog::MakeHead(uint64_t size, const Merkl
   return SignTreeHead(head, signing_key_);
 }
 
-absl::StatusOr<std::pair<uint64_t, std::optional<v1::SignedTreeHead>>> AuditLog::Write(
-    absl::Span<const v1::AuditEntry> entries, bool sign) {
-  std::vector<std::string> serialised;
+absl::StatusOr<AuditLog::SerializedEntries> AuditLog::Serialize(
+    absl::Span<const v1::AuditEntry> entries) {
+  SerializedEntries serialised;
   serialised.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     FEDLINK_ASSIGN_OR_RETURN(std::string bytes,
                              SerializeEntry(entries[i], absl::StrCat("AuditEntry[", i, "]")));
     serialised.push_back(std::move(bytes));
   }
+  return serialised;
+}
 
+absl::StatusOr<AuditLog::WriteResult> AuditLog::WriteEntries(
+    absl::Span<const SerializedEntries* const> calls, bool sign) {
   absl::MutexLock lock(&mu_);
-  const uint64_t first = frontier_.size();
-  if (serialised.empty() && !sign) return std::make_pair(first, std::optional<v1::SignedTreeHead>());
+  WriteResult result{frontier_.size(), std::nullopt};
   MerkleFrontier next = frontier_;
   rocksdb::WriteBatch batch;
   std::vector<MerkleNode> nodes;
-  for (const std::string& bytes : serialised) {
-    const uint64_t index = next.size();
-    FEDLINK_RETURN_IF_ERROR(FromRocksDb(batch.Put(family_, EntryKey(index), bytes), "batching"));
-    nodes.clear();
-    next.Append(crypto::MerkleLeafHash(Bytes(bytes)), &nodes);
-    for (const MerkleNode& node : nodes) {
-      const rocksdb::Slice hash(reinterpret_cast<const char*>(node.hash.data()), node.hash.size());
-      FEDLINK_RETURN_IF_ERROR(FromRocksDb(batch.Put(family_, NodeKey(node.id), hash), "batching"));
+  for (const SerializedEntries* call : calls) {
+    for (const std::string& bytes : *call) {
+      const uint64_t index = next.size();
+      FEDLINK_RETURN_IF_ERROR(FromRocksDb(batch.Put(family_, EntryKey(index), bytes), "batching"));
+      nodes.clear();
+      next.Append(crypto::MerkleLeafHash(Bytes(bytes)), &nodes);
+      for (const MerkleNode& node : nodes) {
+        const rocksdb::Slice hash(reinterpret_cast<const char*>(node.hash.data()),
+                                  node.hash.size());
+        FEDLINK_RETURN_IF_ERROR(
+            FromRocksDb(batch.Put(family_, NodeKey(node.id), hash), "batching"));
+      }
     }
   }
+  if (next.size() == frontier_.size() && !sign) return result;
   FEDLINK_RETURN_IF_ERROR(
       FromRocksDb(batch.Put(family_, kTreeSizeKey, EncodeUint64(next.size())), "batching"));
-  std::optional<v1::SignedTreeHead> head;
   if (sign) {
-    FEDLINK_ASSIGN_OR_RETURN(head, MakeHead(next.size(), next.Root()));
+    FEDLINK_ASSIGN_OR_RETURN(result.head, MakeHead(next.size(), next.Root()));
     FEDLINK_RETURN_IF_ERROR(FromRocksDb(
-        batch.Put(family_, HeadKey(next.size()), head->SerializeAsString()), "batching"));
+        batch.Put(family_, HeadKey(next.size()), result.head->SerializeAsString()), "batching"));
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
   FEDLINK_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, &batch), "appending"));
   frontier_ = std::move(next);
-  if (head.has_value()) latest_head_ = head;
-  return std::make_pair(first, std::move(head));
+  if (result.head.has_value()) latest_head_ = result.head;
+  return result;
 }
 
 absl::StatusOr<uint64_t> AuditLog::Append(const v1::AuditEntry& entry) {
@@ -271,14 +278,52 @@ absl::StatusOr<uint64_t> AuditLog::Append(const v1::AuditEntry& entry) {
 }
 
 absl::StatusOr<uint64_t> AuditLog::AppendBatch(absl::Span<const v1::AuditEntry> entries) {
-  FEDLINK_ASSIGN_OR_RETURN(auto written, Write(entries, /*sign=*/false));
-  return written.first;
+  FEDLINK_ASSIGN_OR_RETURN(const SerializedEntries serialised, Serialize(entries));
+  const SerializedEntries* const calls[] = {&serialised};
+  FEDLINK_ASSIGN_OR_RETURN(const WriteResult written, WriteEntries(calls, /*sign=*/false));
+  return written.first_index;
+}
+
+void AuditLog::CommitGroup(absl::Span<CommitRequest* const> group) {
+  std::vector<const SerializedEntries*> calls;
+  calls.reserve(group.size());
+  for (const CommitRequest* request : group) calls.push_back(&request->entries);
+  absl::StatusOr<WriteResult> written = WriteEntries(calls, /*sign=*/true);
+  uint64_t first = written.ok() ? written->first_index : 0;
+  for (CommitRequest* request : group) {
+    if (written.ok()) {
+      request->first_index = first;
+      request->head = *written->head;
+      first += request->entries.size();
+    } else {
+      request->head = written.status();
+    }
+  }
 }
 
 absl::StatusOr<v1::SignedTreeHead> AuditLog::AppendBatchAndSign(
     absl::Span<const v1::AuditEntry> entries) {
-  FEDLINK_ASSIGN_OR_RETURN(auto written, Write(entries, /*sign=*/true));
-  return *std::move(written.second);
+  CommitRequest request;
+  FEDLINK_ASSIGN_OR_RETURN(request.entries, Serialize(entries));
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(&request);
+  while (!request.done && leader_active_) queue_cv_.Wait(&queue_mu_);
+  if (request.done) return std::move(request.head);
+  // Lead: commit what is queued (ours included) until ours is done, then
+  // hand over to a waiter, if any.
+  leader_active_ = true;
+  while (!request.done) {
+    std::vector<CommitRequest*> group;
+    group.swap(queue_);
+    queue_mu_.Unlock();
+    CommitGroup(group);
+    queue_mu_.Lock();
+    for (CommitRequest* committed : group) committed->done = true;
+    queue_cv_.SignalAll();
+  }
+  leader_active_ = false;
+  queue_cv_.SignalAll();
+  return std::move(request.head);
 }
 
 absl::StatusOr<v1::SignedTreeHead> AuditLog::SignHeadLocked() {

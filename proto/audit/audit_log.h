@@ -89,7 +89,11 @@ class AuditLog {
   absl::StatusOr<uint64_t> AppendBatch(absl::Span<const v1::AuditEntry> entries);
 
   // AppendBatch, then signs the new tree head, in the same WriteBatch.
-  // Returns the head.
+  // Returns the head, which covers these entries. Concurrent calls are
+  // committed as a group: one caller writes everything queued meanwhile
+  // (each call's entries stay contiguous and all-or-none) with one head and
+  // one sync, so many threads logging one event each share the cost of the
+  // signature and the fsync; each gets that group's head.
   absl::StatusOr<v1::SignedTreeHead> AppendBatchAndSign(absl::Span<const v1::AuditEntry> entries);
 
   // Signs and stores a head for the current size (also when nothing changed:
@@ -153,11 +157,28 @@ class AuditLog {
   AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
            crypto::Ed25519PrivateKey signing_key, AuditLogOptions options);
 
+  using SerializedEntries = std::vector<std::string>;
+  // One AppendBatchAndSign call waiting for its group commit.
+  struct CommitRequest {
+    SerializedEntries entries;
+    bool done = false;
+    uint64_t first_index = 0;
+    absl::StatusOr<v1::SignedTreeHead> head = absl::UnknownError("not committed");
+  };
+  struct WriteResult {
+    uint64_t first_index;
+    std::optional<v1::SignedTreeHead> head;
+  };
+
   absl::Status Load();
-  // Serialises and validates entries, then writes them (and a signed head
-  // when `sign`) in one batch. Returns the first index and the head.
-  absl::StatusOr<std::pair<uint64_t, std::optional<v1::SignedTreeHead>>> Write(
-      absl::Span<const v1::AuditEntry> entries, bool sign);
+  // Validated, serialised entries. InvalidArgument naming the position.
+  static absl::StatusOr<SerializedEntries> Serialize(absl::Span<const v1::AuditEntry> entries);
+  // Writes the calls' entries in order (and a signed head when `sign`) in
+  // one WriteBatch; the state changes only if the write succeeds.
+  absl::StatusOr<WriteResult> WriteEntries(absl::Span<const SerializedEntries* const> calls,
+                                           bool sign);
+  // Commits the queued requests of a group (the leader's job).
+  void CommitGroup(absl::Span<CommitRequest* const> group);
   // A signed head for `size` / `root` timestamped no earlier than the latest.
   absl::StatusOr<v1::SignedTreeHead> MakeHead(uint64_t size, const crypto::MerkleHash& root)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -169,6 +190,13 @@ class AuditLog {
   const crypto::Ed25519PrivateKey signing_key_;
   const AuditLogOptions options_;
   std::unique_ptr<NodeReader> node_reader_;
+
+  // Group commit: callers queue; one at a time leads and writes the queue.
+  // Never held while taking mu_ (the leader releases it first).
+  absl::Mutex queue_mu_;
+  absl::CondVar queue_cv_;
+  std::vector<CommitRequest*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool leader_active_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   mutable absl::Mutex mu_;
   MerkleFrontier frontier_ ABSL_GUARDED_BY(mu_);

@@ -353,18 +353,29 @@ TEST_F(AuditLogTest, OpeningFindsDamagedStorage) {
   EXPECT_EQ(log_->GetEntries(0, 12).status().code(), absl::StatusCode::kDataLoss);
 }
 
-// Appends from several threads while others read proofs: every proof
-// verifies against the head it was taken for.
+// Appends from several threads (grouped commits) while another reads
+// proofs: every call's entries are contiguous and covered by the head it got
+// back, and every proof verifies against the head it was taken for.
 TEST_F(AuditLogTest, ConcurrentAppendsAndProofs) {
-  constexpr int kWriters = 2;
-  constexpr int kPerWriter = 150;
+  constexpr uint64_t kWriters = 4;
+  constexpr uint64_t kCallsPerWriter = 60;
+  constexpr uint64_t kPerCall = 3;
   std::atomic<bool> done{false};
   std::atomic<int> proofs_checked{0};
   std::vector<std::thread> threads;
-  for (int w = 0; w < kWriters; ++w) {
+  for (uint64_t w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
-      for (int i = 0; i < kPerWriter; ++i) {
-        EXPECT_TRUE(log_->AppendBatchAndSign({MakeEntry(static_cast<uint64_t>(w * 1000 + i))}).ok());
+      uint64_t last_size = 0;
+      for (uint64_t c = 0; c < kCallsPerWriter; ++c) {
+        std::vector<v1::AuditEntry> call;
+        for (uint64_t k = 0; k < kPerCall; ++k) {
+          call.push_back(MakeEntry((w * 1000 + c) * kPerCall + k));
+        }
+        absl::StatusOr<v1::SignedTreeHead> head = log_->AppendBatchAndSign(call);
+        ASSERT_TRUE(head.ok()) << head.status();
+        EXPECT_GE(head->head().tree_size(), last_size + kPerCall) << "covers this call";
+        EXPECT_TRUE(VerifySignedTreeHead(*head, TestKey().public_key(), kLogId).ok());
+        last_size = head->head().tree_size();
       }
     });
   }
@@ -384,8 +395,26 @@ TEST_F(AuditLogTest, ConcurrentAppendsAndProofs) {
   for (std::thread& t : threads) t.join();
   done = true;
   reader.join();
-  EXPECT_EQ(log_->tree_size(), static_cast<uint64_t>(kWriters * kPerWriter));
-  EXPECT_GT(proofs_checked.load(), 0);
+  const uint64_t total = kWriters * kCallsPerWriter * kPerCall;
+  ASSERT_EQ(log_->tree_size(), total);
+  absl::StatusOr<std::vector<v1::LoggedEntry>> entries = log_->GetEntries(0, total);
+  ASSERT_TRUE(entries.ok());
+  for (uint64_t p = 0; p < total; p += kPerCall) {
+    for (uint64_t k = 0; k < kPerCall; ++k) {
+      v1::AuditEntry entry;
+      ASSERT_TRUE(entry.ParseFromString((*entries)[p + k].entry()));
+      const uint64_t id = (entry.time_unix_ms() - MakeEntry(0).time_unix_ms()) / 10;
+      EXPECT_EQ(id % kPerCall, k) << "call split at position " << p;
+      if (k > 0) {
+        v1::AuditEntry first;
+        ASSERT_TRUE(first.ParseFromString((*entries)[p].entry()));
+        EXPECT_EQ(id / kPerCall, (first.time_unix_ms() - MakeEntry(0).time_unix_ms()) / 10 / kPerCall);
+      }
+    }
+  }
+  absl::StatusOr<AuditLogExport> exported = log_->Export();
+  ASSERT_TRUE(exported.ok());
+  EXPECT_LE(exported->heads.size(), kWriters * kCallsPerWriter);
 }
 
 }  // namespace
