@@ -40,7 +40,7 @@ absl::StatusOr<BlockingResult> BlockCandidates(
   std::vector<CandidatePair> token_pairs;
   if (have_tokens) {
     FEDLINK_ASSIGN_OR_RETURN(TokenBlockingResult tokens,
-                             TokenCandidates(tokens_a, tokens_b, options.tokens));
+                             TokenCandidates(tokens_a, tokens_b, options.tokens, options.threads));
     result.report.tokens = tokens.stats;
     result.report.token_pairs = tokens.pairs.size();
     token_pairs = std::move(tokens.pairs);

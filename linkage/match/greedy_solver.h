@@ -22,11 +22,12 @@ struct OneToOneResult {
 
 // Goes through the pairs with score ≥ threshold best first (ties broken by
 // the records, see ranked_pairs.h) and accepts a pair when neither record is
-// matched yet. The result depends only on the set of pairs, not their order.
+// matched yet. The result depends only on the set of pairs, not their order
+// or `threads` (used to rank the pairs; 0: one per hardware thread).
 // Errors: InvalidArgument for what RankPairs rejects and for a pair of two
 // records of one party. Thread-safe.
 absl::StatusOr<OneToOneResult> GreedyOneToOne(std::span<const ScoredPair> pairs,
-                                              double threshold);
+                                              double threshold, int threads = 1);
 
 }  // namespace fedlink::match
 

@@ -12,6 +12,7 @@
 #include "linkage/match/dice.h"
 #include "linkage/match/greedy_solver.h"
 #include "linkage/match/multiparty_clusterer.h"
+#include "linkage/match/parallel.h"
 #include "linkage/match/score_histogram.h"
 #include "linkage/match/scoring.h"
 #include "linkage/match/token_table.h"
@@ -105,20 +106,23 @@ absl::Status Validate(absl::Span<const PartyEncodings> parties, const LinkerOpti
 }
 
 // The token join over every party's tokens.
+// The parties' tables are built on separate threads (each table by one).
 absl::StatusOr<TokenJoinResult> JoinPartyTokens(absl::Span<const PartyEncodings> parties,
-                                                const LinkRule& rule) {
+                                                const LinkRule& rule, int threads) {
   std::vector<TokenTable> tables;
   tables.reserve(parties.size());
-  for (size_t p = 0; p < parties.size(); ++p) {
+  for (size_t p = 0; p < parties.size(); ++p) tables.emplace_back(static_cast<PartyId>(p));
+  ParallelFor(ResolveThreadCount(threads), parties.size(), [&](size_t p) {
     size_t count = 0;
     for (const std::vector<encode::Token>& tokens : parties[p].tokens) count += tokens.size();
-    TokenTable& table = tables.emplace_back(static_cast<PartyId>(p), count);
+    TokenTable& table = tables[p];
+    table.Reserve(count);
     for (size_t i = 0; i < parties[p].tokens.size(); ++i) {
       for (const encode::Token& token : parties[p].tokens[i]) {
         table.Add(static_cast<RecordIndex>(i), token);
       }
     }
-  }
+  });
   std::vector<const TokenTable*> pointers;
   pointers.reserve(tables.size());
   for (const TokenTable& table : tables) pointers.push_back(&table);
@@ -163,6 +167,7 @@ absl::Status ScorePartyPair(const PartyEncodings& first, const PartyEncodings& s
                            BlockCandidates(&a, &b, first.tokens, second.tokens, blocking));
   stats.seconds.blocking += SecondsSince(start);
   stats.lsh_pairs += blocked.report.lsh_pairs;
+  stats.lsh_band_pairs += blocked.report.lsh.band_pairs;
   stats.token_block_pairs += blocked.report.token_pairs;
   stats.blocking_dropped_pairs +=
       blocked.report.lsh.dropped_pairs + blocked.report.tokens.dropped_pairs;
@@ -274,7 +279,7 @@ absl::StatusOr<LinkageResult> LinkParties(absl::Span<const PartyEncodings> parti
   TokenJoinResult join;
   if (UsesTokens(options.method)) {
     Clock::time_point start = Clock::now();
-    FEDLINK_ASSIGN_OR_RETURN(join, JoinPartyTokens(parties, *options.token_rule));
+    FEDLINK_ASSIGN_OR_RETURN(join, JoinPartyTokens(parties, *options.token_rule, options.threads));
     stats.seconds.token_join = SecondsSince(start);
     stats.token_links = join.links.size();
     stats.token_pairs_below_rule = join.pairs_below_rule;
@@ -302,7 +307,7 @@ absl::StatusOr<LinkageResult> LinkParties(absl::Span<const PartyEncodings> parti
                                        std::move(join.links), std::move(bloom.pairs));
   std::vector<ScoredPair> decided;
   if (parties.size() == 2 && !options.allow_within_party_duplicates) {
-    FEDLINK_ASSIGN_OR_RETURN(OneToOneResult solved, GreedyOneToOne(input.pairs, input.threshold));
+    FEDLINK_ASSIGN_OR_RETURN(OneToOneResult solved, GreedyOneToOne(input.pairs, input.threshold, options.threads));
     stats.solver_conflicts = solved.conflicts;
     decided = std::move(solved.matches);
     result.clusters = ClusterLinks(decided);

@@ -134,6 +134,7 @@ struct LinkerStats {
   uint64_t ambiguous_token_matches = 0;  // tokens shared with another party but ambiguous
   // Blocking and scoring (bloom, both).
   uint64_t lsh_pairs = 0;               // distinct LSH candidates
+  uint64_t lsh_band_pairs = 0;          // LSH pairs over all bands, before deduplication
   uint64_t token_block_pairs = 0;       // distinct token-block candidates
   uint64_t blocking_dropped_pairs = 0;  // pairs of oversized LSH buckets / token blocks
   uint64_t candidate_pairs = 0;         // pairs considered: the blocking union, or all pairs

@@ -1,6 +1,7 @@
 #include "linkage/match/lsh_blocking.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "linkage/match/band_join.h"
 #include "linkage/match/bit_slices.h"
 #include "linkage/match/parallel.h"
 #include "linkage/match/radix_sort.h"
@@ -23,9 +25,9 @@ constexpr uint32_t kMaxBitsPerBand = 32;
 // up a large share of all records; the data-chosen r never goes below it.
 constexpr uint32_t kMinChosenBits = 8;
 constexpr size_t kAgreementSample = 4096;
-// Pending band pairs are merged into the result once there are this many
-// (or as many as the result holds).
-constexpr size_t kMinMergeSize = size_t{1} << 20;
+// A worker's pending band pairs are merged into its set once there are at
+// least this many (see PairSet::MaybeMerge).
+constexpr size_t kMinMergeSize = size_t{1} << 22;
 // Bands whose keys are extracted in one pass over the bit slices.
 constexpr size_t kBandsPerGroup = 8;
 // How many 64-record blocks ahead key extraction prefetches slices.
@@ -95,17 +97,17 @@ std::vector<double> BitFrequencies(const FilterStore& s) {
 }
 
 // Keys of a group of bands for every non-empty filter of `store`:
-// (*keys)[g] holds (key << 32) | index for band bands[g], sorted by key
-// (records with equal keys in index order). Key bit k is the filter's bit
-// bands[g][k]. All bands of the group are done in one pass over the slices,
-// so each 64-record block is fetched from memory once per group.
+// (*keys)[g] holds (key << 32) | index for band bands[g], in record order.
+// Key bit k is the filter's bit bands[g][k]. All bands of the group are
+// done in one pass over the slices, so each 64-record block is fetched from
+// memory once per group.
 void GroupKeys(const FilterStore& store, const BitSlices& slices,
                absl::Span<const std::vector<uint32_t>> bands,
-               std::vector<std::vector<uint64_t>>* keys, std::vector<uint64_t>* scratch) {
+               std::vector<std::vector<uint64_t>>* keys) {
   keys->resize(bands.size());
-  for (auto& k : *keys) {
-    k.clear();
-    k.reserve(store.size());
+  for (size_t g = 0; g < bands.size(); ++g) {
+    (*keys)[g].clear();
+    (*keys)[g].reserve(store.size());
   }
   uint64_t m[64];
   for (size_t block = 0; block < slices.blocks(); ++block) {
@@ -130,50 +132,61 @@ void GroupKeys(const FilterStore& store, const BitSlices& slices,
       }
     }
   }
-  for (auto& k : *keys) RadixSort(&k, scratch, [](uint64_t key) { return key; }, 32);
 }
 
-struct BandOutput {
-  std::vector<CandidatePair> pairs;  // unsorted; unique within one band
-  uint64_t oversized_buckets = 0;
-  uint64_t dropped_pairs = 0;
+// The distinct pairs one worker found, as (a << b_shift) | b keys: a
+// sorted, duplicate-free set, and the band pairs not yet merged into it.
+class PairSet {
+ public:
+  std::vector<uint64_t>& pending() { return pending_; }
+  const std::vector<uint64_t>& sorted() const { return sorted_; }
+
+  // Merges the pending pairs once there are enough of them: a quarter of
+  // the set, so the set is copied O(log n) times while it grows and the
+  // pending buffer stays small next to it, but at least kMinMergeSize, so
+  // that merges of a small set do not dominate.
+  void MaybeMerge() {
+    if (pending_.size() >= std::max(kMinMergeSize, sorted_.size() / 4)) Merge();
+  }
+
+  void Merge() {
+    if (pending_.empty()) return;
+    scratch_.resize(pending_.size());  // reuses its memory (RadixSort would replace it)
+    RadixSort(&pending_, &scratch_, [](uint64_t key) { return key; });
+    pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+    merged_.resize(sorted_.size() + pending_.size());
+    merged_.erase(std::set_union(sorted_.begin(), sorted_.end(), pending_.begin(),
+                                 pending_.end(), merged_.begin()),
+                  merged_.end());
+    sorted_.swap(merged_);
+    pending_.clear();
+  }
+
+  // Frees everything but the set.
+  void ReleaseBuffers() {
+    std::vector<uint64_t>().swap(pending_);
+    std::vector<uint64_t>().swap(scratch_);
+    std::vector<uint64_t>().swap(merged_);
+  }
+
+  std::vector<uint64_t> TakeSorted() { return std::move(sorted_); }
+
+ private:
+  std::vector<uint64_t> sorted_;
+  std::vector<uint64_t> pending_;
+  std::vector<uint64_t> scratch_;
+  std::vector<uint64_t> merged_;
 };
 
-// Pairs of records of a and b with equal keys (both sorted by key).
-void JoinBand(const std::vector<uint64_t>& ka, const std::vector<uint64_t>& kb,
-              uint64_t max_bucket_pairs, BandOutput* out) {
-  size_t i = 0;
-  size_t j = 0;
-  while (i < ka.size() && j < kb.size()) {
-    const uint64_t key_a = ka[i] >> 32;
-    const uint64_t key_b = kb[j] >> 32;
-    if (key_a != key_b) {
-      // Random keys: which side advances is unpredictable, so advance
-      // without a branch; equal keys (rare) take the predictable branch.
-      i += key_a < key_b;
-      j += key_b < key_a;
-      continue;
-    }
-    size_t i_end = i;
-    while (i_end < ka.size() && (ka[i_end] >> 32) == key_a) ++i_end;
-    size_t j_end = j;
-    while (j_end < kb.size() && (kb[j_end] >> 32) == key_a) ++j_end;
-    const uint64_t bucket_pairs = uint64_t{i_end - i} * (j_end - j);
-    if (bucket_pairs > max_bucket_pairs) {
-      ++out->oversized_buckets;
-      out->dropped_pairs += bucket_pairs;
-    } else {
-      for (size_t x = i; x < i_end; ++x) {
-        for (size_t y = j; y < j_end; ++y) {
-          out->pairs.push_back(CandidatePair::Of(static_cast<RecordIndex>(ka[x]),
-                                                 static_cast<RecordIndex>(kb[y])));
-        }
-      }
-    }
-    i = i_end;
-    j = j_end;
-  }
-}
+// One worker's share of the bands: every workers-th group of bands, starting
+// at its own number, so what each worker finds does not depend on timing.
+struct Worker {
+  explicit Worker(size_t max_side_records) : joiner(max_side_records) {}
+  std::vector<std::vector<uint64_t>> keys_a, keys_b;
+  BandJoiner joiner;
+  BandJoinStats stats;
+  PairSet pairs;
+};
 
 }  // namespace
 
@@ -246,58 +259,68 @@ absl::StatusOr<LshResult> LshCandidates(const FilterStore& a, const FilterStore&
       LshBandPositions(params, result.stats.bits_per_band, a.bits()));
   if (a.size() == 0 || b.size() == 0) return result;
 
-  const BitSlices slices_a(a);
-  const BitSlices slices_b(b);
-  // Bands run in groups of kBandsPerGroup, one group per thread at a time
-  // (so at most that many key arrays per side and thread exist at once).
-  // Their pairs collect in `pending`, which is deduplicated and merged into
-  // the result whenever it outgrows it (so each pair is merged O(log) times,
-  // not once per band). The result is a sorted set: it does not depend on
-  // timing or thread count.
-  const int workers = ResolveThreadCount(threads);
+  // Bands run in groups of kBandsPerGroup (one pass over the slices makes
+  // a group's keys); worker w takes groups w, w + workers, ... and keeps
+  // its own set of distinct pairs. The sets are united at the end: the
+  // result is a sorted set that depends on neither timing nor thread count.
+  const unsigned b_shift = static_cast<unsigned>(std::bit_width(b.size() - 1));
   const size_t groups = (bands.size() + kBandsPerGroup - 1) / kBandsPerGroup;
-  std::vector<BandOutput> round(static_cast<size_t>(workers));
-  // Key arrays per round slot, reused from group to group (allocating them
-  // afresh costs a page fault per 4 KiB every time).
-  struct KeyBuffers {
-    std::vector<std::vector<uint64_t>> a, b;
-    std::vector<uint64_t> scratch;
-  };
-  std::vector<KeyBuffers> buffers(static_cast<size_t>(workers));
-  std::vector<CandidatePair> pending;
-  auto flush = [&] {
-    SortUniqueCandidates(&pending);
-    if (result.pairs.empty()) {
-      result.pairs.swap(pending);
-    } else {
-      result.pairs = UnionCandidates(result.pairs, pending);
-    }
-    pending.clear();
-  };
-  for (size_t first = 0; first < groups; first += round.size()) {
-    const size_t count = std::min(round.size(), groups - first);
-    ParallelFor(workers, count, [&](size_t k) {
-      const size_t band_begin = (first + k) * kBandsPerGroup;
-      const auto group = absl::MakeConstSpan(bands).subspan(band_begin, kBandsPerGroup);
-      KeyBuffers& keys = buffers[k];
-      GroupKeys(a, slices_a, group, &keys.a, &keys.scratch);
-      GroupKeys(b, slices_b, group, &keys.b, &keys.scratch);
-      BandOutput& out = round[k];
-      out = BandOutput();
-      for (size_t g = 0; g < group.size(); ++g) {
-        JoinBand(keys.a[g], keys.b[g], params.max_bucket_pairs, &out);
+  const size_t workers = std::min<size_t>(static_cast<size_t>(ResolveThreadCount(threads)), groups);
+  std::vector<Worker> state;
+  state.reserve(workers);
+  for (size_t w = 0; w < workers; ++w) state.emplace_back(std::max(a.size(), b.size()));
+  {
+    const BitSlices slices_a(a);
+    const BitSlices slices_b(b);
+    ParallelFor(static_cast<int>(workers), workers, [&](size_t w) {
+      Worker& worker = state[w];
+      for (size_t group_index = w; group_index < groups; group_index += workers) {
+        const auto group =
+            absl::MakeConstSpan(bands).subspan(group_index * kBandsPerGroup, kBandsPerGroup);
+        GroupKeys(a, slices_a, group, &worker.keys_a);
+        GroupKeys(b, slices_b, group, &worker.keys_b);
+        for (size_t g = 0; g < group.size(); ++g) {
+          worker.joiner.Join(worker.keys_a[g], worker.keys_b[g], params.max_bucket_pairs, b_shift,
+                             &worker.pairs.pending(), &worker.stats);
+          worker.pairs.MaybeMerge();
+        }
       }
+      worker.pairs.Merge();
+      worker.pairs.ReleaseBuffers();
+      worker.keys_a = {};
+      worker.keys_b = {};
     });
-    for (size_t k = 0; k < count; ++k) {
-      result.stats.band_pairs += round[k].pairs.size();
-      result.stats.oversized_buckets += round[k].oversized_buckets;
-      result.stats.dropped_pairs += round[k].dropped_pairs;
-      pending.insert(pending.end(), round[k].pairs.begin(), round[k].pairs.end());
-      std::vector<CandidatePair>().swap(round[k].pairs);
-    }
-    if (pending.size() >= std::max<size_t>(result.pairs.size(), kMinMergeSize)) flush();
   }
-  if (!pending.empty()) flush();
+  for (const Worker& worker : state) {
+    result.stats.band_pairs += worker.stats.pairs;
+    result.stats.oversized_buckets += worker.stats.oversized_buckets;
+    result.stats.dropped_pairs += worker.stats.dropped_pairs;
+  }
+  // Unite the workers' sets pairwise, then unpack the keys.
+  std::vector<std::vector<uint64_t>> sets;
+  sets.reserve(state.size());
+  for (Worker& worker : state) sets.push_back(worker.pairs.TakeSorted());
+  state.clear();
+  while (sets.size() > 1) {
+    std::vector<std::vector<uint64_t>> next;
+    for (size_t i = 0; i + 1 < sets.size(); i += 2) {
+      std::vector<uint64_t> merged(sets[i].size() + sets[i + 1].size());
+      merged.erase(std::set_union(sets[i].begin(), sets[i].end(), sets[i + 1].begin(),
+                                  sets[i + 1].end(), merged.begin()),
+                   merged.end());
+      std::vector<uint64_t>().swap(sets[i]);
+      std::vector<uint64_t>().swap(sets[i + 1]);
+      next.push_back(std::move(merged));
+    }
+    if (sets.size() % 2 == 1) next.push_back(std::move(sets.back()));
+    sets.swap(next);
+  }
+  const uint64_t b_mask = (uint64_t{1} << b_shift) - 1;
+  result.pairs.reserve(sets.front().size());
+  for (const uint64_t key : sets.front()) {
+    result.pairs.push_back(CandidatePair::Of(static_cast<RecordIndex>(key >> b_shift),
+                                             static_cast<RecordIndex>(key & b_mask)));
+  }
   return result;
 }
 

@@ -31,8 +31,9 @@
 //    1 - (1 - 0.853^20)^600 > 0.9999, at h = 250 with 0.89, at h = 300
 //    with 0.45 (token blocks catch most of those). Fewer bands
 //    (100 / budget 1: 92% LSH, 99.0% union) or a smaller budget lose the far
-//    pairs. Cost: one pass over bit-sliced filters and a radix sort of n keys
-//    per side and band — the dominant cost of blocking, linear in bands. On
+//    pairs. Cost: one pass over bit-sliced filters and a partitioned hash
+//    join of n keys per side and band (band_join.h), then deduplicating
+//    the band pairs — the dominant costs of blocking, linear in bands. On
 //    synthetic 10^6 x 10^6 data (tests/bench/match_blocking_bench.cc) LSH
 //    plus candidate scoring took 26 s on 2 threads of a shared Zen 3, with
 //    a peak resident size of 1.2 GiB including the filters.
@@ -101,8 +102,10 @@ ChosenBits ChooseBitsPerBand(const FilterStore& a, const FilterStore& b, const L
 // Candidate pairs (record of a, record of b) sharing a band key. Memory
 // besides the filters: their bit slices (as large as the filters), 8-byte
 // keys of 8 bands for both sides per thread (128 MiB at 10^6 a side), and
-// the candidate list with a merge buffer (16 bytes per candidate). Deterministic for any `threads`
-// (0: one per hardware thread).
+// per thread a sorted set of the distinct pairs it found with pending and
+// merge buffers (up to ~2.5 × 8 bytes per pair); the threads' sets are
+// united at the end. Deterministic for any `threads` (0: one per hardware
+// thread).
 // Errors: InvalidArgument if the filter lengths differ or a parameter is out
 // of range. Thread-safe (inputs are only read).
 absl::StatusOr<LshResult> LshCandidates(const FilterStore& a, const FilterStore& b,

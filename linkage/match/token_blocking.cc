@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "linkage/match/parallel.h"
 #include "linkage/match/radix_sort.h"
 
 namespace fedlink::match {
@@ -47,7 +48,8 @@ std::vector<Occurrence> SortedOccurrences(absl::Span<const std::vector<encode::T
 
 absl::StatusOr<TokenBlockingResult> TokenCandidates(
     absl::Span<const std::vector<encode::Token>> tokens_a,
-    absl::Span<const std::vector<encode::Token>> tokens_b, const TokenBlockingOptions& options) {
+    absl::Span<const std::vector<encode::Token>> tokens_b, const TokenBlockingOptions& options,
+    int threads) {
   constexpr size_t kMaxRecords = std::numeric_limits<RecordIndex>::max();
   if (tokens_a.size() > kMaxRecords || tokens_b.size() > kMaxRecords) {
     return absl::InvalidArgumentError(
@@ -56,14 +58,23 @@ absl::StatusOr<TokenBlockingResult> TokenCandidates(
   if (options.max_block_pairs == 0) {
     return absl::InvalidArgumentError("token blocking: max_block_pairs must be at least 1");
   }
-  const std::vector<Occurrence> oa = SortedOccurrences(tokens_a);
-  const std::vector<Occurrence> ob = SortedOccurrences(tokens_b);
+  // The two sides sort independently: on two threads when allowed.
+  std::vector<Occurrence> oa;
+  std::vector<Occurrence> ob;
+  ParallelFor(ResolveThreadCount(threads), 2, [&](size_t side) {
+    if (side == 0) {
+      oa = SortedOccurrences(tokens_a);
+    } else {
+      ob = SortedOccurrences(tokens_b);
+    }
+  });
   auto token_of = [](absl::Span<const std::vector<encode::Token>> tokens, const Occurrence& o) {
     return tokens[o.record][o.slot];
   };
 
   TokenBlockingResult result;
   std::vector<const Occurrence*> same_a, same_b;
+  std::vector<bool> used_a;  // reused: one allocation, not one per shared fingerprint
   size_t i = 0;
   size_t j = 0;
   while (i < oa.size() && j < ob.size()) {
@@ -82,7 +93,7 @@ absl::StatusOr<TokenBlockingResult> TokenCandidates(
     while (j_end < ob.size() && ob[j_end].fingerprint == fp) ++j_end;
     // Within one fingerprint, group by the full token (almost always a single
     // group). Each group's first A occurrence picks the token compared.
-    std::vector<bool> used_a(i_end - i, false);
+    used_a.assign(i_end - i, false);
     for (size_t x = i; x < i_end; ++x) {
       if (used_a[x - i]) continue;
       const encode::Token token = token_of(tokens_a, oa[x]);

@@ -35,13 +35,14 @@ struct TokenBlockingResult {
 
 // tokens_a[i] are the tokens of record i of party A (likewise B). Two tokens
 // are the same when recipe id and all 16 bytes are equal. Memory: 16 bytes
-// per token on each side plus the pairs. Deterministic.
+// per token on each side plus the pairs. The two sides' tokens are sorted
+// on up to `threads` threads (0: one per hardware thread). Deterministic.
 // Errors: InvalidArgument if a side has 2^32 or more records or
 // max_block_pairs is 0. Thread-safe (inputs are only read).
 absl::StatusOr<TokenBlockingResult> TokenCandidates(
     absl::Span<const std::vector<encode::Token>> tokens_a,
     absl::Span<const std::vector<encode::Token>> tokens_b,
-    const TokenBlockingOptions& options = {});
+    const TokenBlockingOptions& options = {}, int threads = 1);
 
 }  // namespace fedlink::match
 

@@ -130,6 +130,42 @@ TEST(GreedyOneToOneTest, EveryRecordIsMatchedAtMostOnce) {
   EXPECT_EQ(std::adjacent_find(used.begin(), used.end()), used.end());
 }
 
+TEST(RankPairsTest, OrderDoesNotDependOnThreadCount) {
+  // Enough pairs for the parallel sort (runs sorted apart, then merged).
+  const std::vector<ScoredPair> pairs = Scrambled(RandomPairs(11, 3, 300'000), 4);
+  absl::StatusOr<std::vector<ScoredPair>> one = RankPairs(pairs, 0.2, 1);
+  ASSERT_TRUE(one.ok());
+  ASSERT_GT(one->size(), 200'000u);
+  for (int threads : {2, 3, 5}) {
+    absl::StatusOr<std::vector<ScoredPair>> many = RankPairs(pairs, 0.2, threads);
+    ASSERT_TRUE(many.ok());
+    EXPECT_TRUE(SamePairs(*many, *one)) << threads << " threads";
+  }
+}
+
+TEST(GreedyOneToOneTest, SparseRecordIndicesGiveTheSameMatchesAsDense) {
+  // Indices spread up to 2^32 - 1 make the solver keep partners in a hash
+  // map instead of flat arrays; the decisions must not change.
+  const std::vector<ScoredPair> dense = RandomPairs(8, 2, 3000);
+  std::vector<ScoredPair> sparse = dense;
+  auto spread = [](RecordIndex i) { return static_cast<RecordIndex>(i * 21'474'836u + 7u); };
+  for (ScoredPair& pair : sparse) {
+    pair.a.index = spread(pair.a.index);
+    pair.b.index = spread(pair.b.index);
+  }
+  absl::StatusOr<OneToOneResult> want = GreedyOneToOne(dense, 0.3);
+  absl::StatusOr<OneToOneResult> got = GreedyOneToOne(sparse, 0.3, 2);
+  ASSERT_TRUE(want.ok());
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->matches.size(), want->matches.size());
+  EXPECT_EQ(got->conflicts, want->conflicts);
+  for (size_t i = 0; i < want->matches.size(); ++i) {
+    EXPECT_EQ(got->matches[i].a.index, spread(want->matches[i].a.index));
+    EXPECT_EQ(got->matches[i].b.index, spread(want->matches[i].b.index));
+    EXPECT_EQ(got->matches[i].score, want->matches[i].score);
+  }
+}
+
 TEST(GreedyOneToOneTest, RejectsAPairInsideOneParty) {
   std::vector<ScoredPair> pairs = {{A(1), B(1), 0.9}, {A(1), A(2), 0.9}};
   absl::Status status = GreedyOneToOne(pairs, 0.5).status();

@@ -385,10 +385,10 @@ absl::Status Run(const CommandLine& line) {
               s.seconds.token_join, cpu_of("token_join"), count(s.token_links),
               count(s.ambiguous_tokens));
   std::printf(
-      "  blocking   %8.2f s (CPU %6.2f s)  %llu candidate pairs (LSH %llu, token blocks %llu, "
-      "%llu dropped)\n",
+      "  blocking   %8.2f s (CPU %6.2f s)  %llu candidate pairs (LSH %llu of %llu band pairs, "
+      "token blocks %llu, %llu dropped)\n",
       s.seconds.blocking, cpu_of("blocking"), count(s.candidate_pairs), count(s.lsh_pairs),
-      count(s.token_block_pairs), count(s.blocking_dropped_pairs));
+      count(s.lsh_band_pairs), count(s.token_block_pairs), count(s.blocking_dropped_pairs));
   std::printf("  scoring    %8.2f s (CPU %6.2f s)  %llu comparisons, %llu pairs >= %.2f\n",
               s.seconds.scoring, cpu_of("scoring"), count(s.comparisons),
               count(s.pairs_above_threshold), line.threshold);
@@ -485,6 +485,7 @@ absl::Status Run(const CommandLine& line) {
           {"token_links", s.token_links},
           {"ambiguous_tokens", s.ambiguous_tokens},
           {"lsh_pairs", s.lsh_pairs},
+          {"lsh_band_pairs", s.lsh_band_pairs},
           {"token_block_pairs", s.token_block_pairs},
           {"blocking_dropped_pairs", s.blocking_dropped_pairs},
           {"candidate_pairs", s.candidate_pairs},
