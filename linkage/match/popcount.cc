@@ -48,8 +48,10 @@ bool CpuSupports(PopcountPath path) {
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
     case PopcountPath::kAvx512:
       __builtin_cpu_init();
-      return __builtin_cpu_supports("avx512f") &&
-             __builtin_cpu_supports("avx512vpopcntdq");
+      // VL for the 256-bit vpternlogq of the bit-sliced kernel (Knights Mill
+      // has VPOPCNTDQ without it); POPCNT for its position lists.
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("popcnt");
 #else
     case PopcountPath::kPopcnt:
     case PopcountPath::kAvx2:

@@ -23,7 +23,7 @@ enum class PopcountPath : uint8_t {
   kPopcnt,    // the scalar POPCNT instruction
   kAvx2,      // AVX2: nibble lookup (vpshufb + vpsadbw) per pair, and
               // bit-sliced carry-save counters for all-pairs tiles
-  kAvx512,    // AVX-512F + VPOPCNTDQ (vpopcntq on 8 words at once) per
+  kAvx512,    // AVX-512F/VL + VPOPCNTDQ (vpopcntq on 8 words at once) per
               // pair, and for all-pairs tiles the bit-sliced counters with
               // AVX-512VL vpternlogq (two instructions per carry-save adder)
 };
