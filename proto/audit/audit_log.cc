@@ -13,6 +13,7 @@
 #include "proto/audit/tree_head.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/message_limits.h"
+#include "proto/runtime/quote_name.h"
 
 namespace fedlink::audit {
 namespace {
@@ -180,9 +181,10 @@ absl::Status AuditLog::Load() {
     return absl::DataLossError("audit log: the latest signed tree head is damaged");
   }
   if (head.head().log_id() != options_.log_id) {
-    return absl::FailedPreconditionError(absl::StrCat("audit log: stored heads are for log '",
-                                                      head.head().log_id(), "', opened as '",
-                                                      options_.log_id, "'"));
+    return absl::FailedPreconditionError(absl::StrCat("audit log: stored heads are for log ",
+                                                      proto::QuoteName(head.head().log_id()),
+                                                      ", opened as ",
+                                                      proto::QuoteName(options_.log_id)));
   }
   if (head.key_id() != TreeHeadKeyId(public_key())) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -7,6 +7,7 @@
 #include "linkage/crypto/sha256.h"
 #include "proto/audit/tree_head.h"
 #include "proto/runtime/limits.h"
+#include "proto/runtime/quote_name.h"
 #include "proto/runtime/signing_input.h"
 
 namespace fedlink::audit {
@@ -97,8 +98,8 @@ void AuditVerifier::CheckHead(const v1::SignedTreeHead& signed_head) {
   }
   if (head.log_id() != options_.log_id) {
     Fail(AuditProblem::kWrongLog, first,
-         absl::StrCat("tree head of size ", size, " is for log '", head.log_id(), "', not '",
-                      options_.log_id, "'", covers));
+         absl::StrCat("tree head of size ", size, " is for log ", proto::QuoteName(head.log_id()),
+                      ", not ", proto::QuoteName(options_.log_id), covers));
     return;
   }
   const std::string key_id = TreeHeadKeyId(options_.log_key);

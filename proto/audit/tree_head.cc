@@ -7,6 +7,7 @@
 #include "linkage/crypto/sha256.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/limits.h"
+#include "proto/runtime/quote_name.h"
 #include "proto/runtime/signing_input.h"
 
 namespace fedlink::audit {
@@ -63,8 +64,8 @@ absl::Status VerifySignedTreeHead(const v1::SignedTreeHead& signed_head,
   const v1::TreeHead& head = signed_head.head();
   if (head.log_id() != log_id) {
     return absl::InvalidArgumentError(absl::StrCat("tree head of size ", head.tree_size(),
-                                                   " is for log '", head.log_id(),
-                                                   "', expected '", std::string(log_id), "'"));
+                                                   " is for log ", proto::QuoteName(head.log_id()),
+                                                   ", expected ", proto::QuoteName(log_id)));
   }
   const std::string expected_key_id = TreeHeadKeyId(key);
   if (signed_head.key_id() != expected_key_id) {
