@@ -1,0 +1,133 @@
+#include "coordinator/rpc/coordinator_server.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/resource_quota.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "linkage/status_macros.h"
+#include "proto/runtime/limits.h"
+#include "proto/runtime/tls_credentials.h"
+#include "spdlog/spdlog.h"
+
+namespace fedlink::coordinator {
+
+absl::StatusOr<crypto::Ed25519PrivateKey> LoadOrCreateAuditKey(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if ((st.st_mode & 077) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "audit key file ", path, " is accessible by group or others (chmod 600 it)"));
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    absl::StatusOr<crypto::Ed25519PrivateKey> key = crypto::Ed25519PrivateKey::FromPem(content.str());
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("audit key file ", path,
+                                                     " holds no unencrypted Ed25519 private key"));
+    }
+    return key;
+  }
+  FEDLINK_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, crypto::Ed25519PrivateKey::Generate());
+  FEDLINK_ASSIGN_OR_RETURN(crypto::SecretBytes pem, key.ToPem());
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot create audit key file ", path));
+  const ssize_t written = ::write(fd, pem.data(), pem.size());
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(pem.size()) || !synced) {
+    return absl::UnavailableError(absl::StrCat("cannot write audit key file ", path));
+  }
+  spdlog::info("created the audit tree-head key {}", path);
+  return key;
+}
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
+    const CoordinatorConfig& config, ServerOptions options) {
+  std::unique_ptr<CoordinatorServer> server(new CoordinatorServer);
+  FEDLINK_ASSIGN_OR_RETURN(auto credentials,
+                           proto::MakeServerCredentials(config.tls, config.tls_options));
+  if (credentials.identity.role != proto::Role::kCoordinator) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tls.cert ", config.tls.cert_file, " is not a coordinator certificate (fedlink://coordinator/…)"));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot create data_dir ", config.data_dir));
+  ::chmod(config.data_dir.c_str(), 0700);
+  FEDLINK_ASSIGN_OR_RETURN(server->store_,
+                           CoordinatorStore::Open((std::filesystem::path(config.data_dir) / "db").string()));
+  const std::string key_file = config.audit_key_file.empty()
+                                   ? (std::filesystem::path(config.data_dir) / "audit-signing-key.pem").string()
+                                   : config.audit_key_file;
+  FEDLINK_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, LoadOrCreateAuditKey(key_file));
+  FEDLINK_ASSIGN_OR_RETURN(server->audit_,
+                           AuditTrail::Open(server->store_->db(),
+                                            server->store_->family(StoreFamily::kAuditLog),
+                                            std::move(key), [] { return absl::Now(); }, true));
+  CoreOptions core_options;
+  core_options.registry = config.registry;
+  core_options.min_cell_count = config.min_cell_count;
+  core_options.retention_grace = config.retention_grace;
+  const std::string config_path = options.config_path.empty() ? config.source_path : options.config_path;
+  core_options.reload_registry = [config_path]() -> absl::StatusOr<Registry> {
+    FEDLINK_ASSIGN_OR_RETURN(CoordinatorConfig reloaded, LoadCoordinatorConfig(config_path));
+    return reloaded.registry;
+  };
+  FEDLINK_ASSIGN_OR_RETURN(server->core_,
+                           CoordinatorCore::Create(server->store_.get(), server->audit_.get(),
+                                                   std::move(core_options)));
+  FEDLINK_RETURN_IF_ERROR(server->core_->Start());
+  server->service_ = std::make_unique<CoordinatorService>(server->core_.get());
+
+  grpc::ServerBuilder builder;
+  proto::ApplyMessageSizeLimits(builder);
+  grpc::ResourceQuota quota("fedlink-coordinator");
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
+  const std::string address =
+      options.listen_address.empty() ? config.listen_address : options.listen_address;
+  builder.AddListeningPort(address, credentials.credentials, &server->port_);
+  builder.RegisterService(server->service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  CoordinatorServer* raw = server.get();
+  server->timer_ = std::thread([raw, interval = options.retention_interval] {
+    while (!raw->stop_.WaitForNotificationWithTimeout(interval)) {
+      absl::Status s = raw->core_->RunRetention();
+      if (!s.ok()) spdlog::error("retention: {}", std::string(s.message()));
+    }
+  });
+  spdlog::info("fedlink-coordinator listening on {} (port {})", address, server->port_);
+  return server;
+}
+
+void CoordinatorServer::Wait() { stop_.WaitForNotification(); }
+
+void CoordinatorServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (service_) service_->StopWatches();
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (timer_.joinable()) timer_.join();
+}
+
+CoordinatorServer::~CoordinatorServer() {
+  Shutdown();
+  // The core (matching worker) stops before the store it writes to.
+  core_.reset();
+}
+
+}  // namespace fedlink::coordinator

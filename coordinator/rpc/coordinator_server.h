@@ -1,0 +1,68 @@
+// A running coordinator: the store in <data_dir>/db, the audit trail signed
+// with the tree-head key, the core with its matching worker, the mTLS gRPC
+// server and a retention timer. `fedlink-coordinator serve` and the
+// integration tests start it the same way.
+#ifndef FEDLINK_COORDINATOR_RPC_COORDINATOR_SERVER_H_
+#define FEDLINK_COORDINATOR_RPC_COORDINATOR_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <grpcpp/server.h>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "coordinator/config/coordinator_config.h"
+#include "coordinator/core/coordinator_core.h"
+#include "coordinator/rpc/coordinator_service.h"
+
+namespace fedlink::coordinator {
+
+struct ServerOptions {
+  // Overrides config.listen_address when set (tests: "127.0.0.1:0").
+  std::string listen_address;
+  absl::Duration retention_interval = absl::Minutes(1);
+  // Re-reads the config file for ReloadConfig (empty: config.source_path).
+  std::string config_path;
+  // gRPC sync server threads (bounded).
+  int max_threads = 64;
+};
+
+// Reads the tree-head signing key, or creates it (PKCS#8 PEM, mode 0600)
+// when the file does not exist. FailedPrecondition for a key file readable
+// by group or others; InvalidArgument for a file that holds no Ed25519 key.
+absl::StatusOr<crypto::Ed25519PrivateKey> LoadOrCreateAuditKey(const std::string& path);
+
+class CoordinatorServer {
+ public:
+  // Opens everything and starts serving. Errors name the file or address
+  // (TLS material, data dir, listen address that cannot be bound).
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(const CoordinatorConfig& config,
+                                                                   ServerOptions options = {});
+  ~CoordinatorServer();
+
+  int port() const { return port_; }
+  CoordinatorCore& core() { return *core_; }
+  // Blocks until Shutdown is called from another thread.
+  void Wait();
+  // Stops accepting calls, ends watch streams, stops the timer. Idempotent.
+  void Shutdown();
+
+ private:
+  CoordinatorServer() = default;
+
+  std::unique_ptr<CoordinatorStore> store_;
+  std::unique_ptr<AuditTrail> audit_;
+  std::unique_ptr<CoordinatorCore> core_;
+  std::unique_ptr<CoordinatorService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  absl::Notification stop_;
+  std::thread timer_;
+  bool shut_down_ = false;
+};
+
+}  // namespace fedlink::coordinator
+
+#endif  // FEDLINK_COORDINATOR_RPC_COORDINATOR_SERVER_H_

@@ -1,0 +1,243 @@
+#include "coordinator/state/coordinator_store.h"
+
+#include <utility>
+
+#include <rocksdb/options.h>
+
+#include "absl/strings/str_cat.h"
+#include "linkage/status_macros.h"
+#include "proto/runtime/quote_name.h"
+
+namespace fedlink::coordinator {
+namespace {
+
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatValue[] = "fedlink-coordinator-store/1";
+
+void AppendBigEndian(std::string* out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+std::string JobPrefix(std::string_view job_id) {
+  std::string key(job_id);
+  key.push_back('\0');
+  return key;
+}
+
+// The first key after every key starting with `prefix` (job prefixes end in
+// 0x00, so bumping that byte to 0x01 is enough).
+std::string PrefixEnd(std::string prefix) {
+  prefix.back() = '\x01';
+  return prefix;
+}
+
+std::string BatchKey(std::string_view job_id, uint16_t party, uint64_t sequence) {
+  std::string key = JobPrefix(job_id);
+  AppendBigEndian(&key, party, 2);
+  AppendBigEndian(&key, sequence, 8);
+  return key;
+}
+
+std::string PartyPrefix(std::string_view job_id, uint16_t party) {
+  std::string key = JobPrefix(job_id);
+  AppendBigEndian(&key, party, 2);
+  return key;
+}
+
+std::string PayloadKey(std::string_view job_id, uint16_t party, uint8_t kind, uint32_t index) {
+  std::string key = JobPrefix(job_id);
+  AppendBigEndian(&key, party, 2);
+  AppendBigEndian(&key, kind, 1);
+  AppendBigEndian(&key, index, 4);
+  return key;
+}
+
+std::string RequestKey(std::string_view analyst, std::string_view request_id) {
+  return absl::StrCat(std::string(analyst), std::string(1, '\0'), std::string(request_id));
+}
+
+}  // namespace
+
+absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat("coordinator store: ", std::string(what), ": ",
+                                           status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound: return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption: return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument: return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kIOError:
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTimedOut:
+    case rocksdb::Status::kTryAgain: return absl::UnavailableError(message);
+    default: return absl::InternalError(message);
+  }
+}
+
+void CoordinatorStore::Batch::PutJob(const internal::StoredJob& job) {
+  std::string bytes;
+  job.SerializeToString(&bytes);
+  auto s = batch_.Put(store_->family(StoreFamily::kJobs), job.job().job_id(), bytes);
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
+void CoordinatorStore::Batch::PutRequestId(std::string_view analyst, std::string_view request_id,
+                                           std::string_view job_id) {
+  auto s = batch_.Put(store_->family(StoreFamily::kRequestIds), RequestKey(analyst, request_id),
+                      rocksdb::Slice(job_id.data(), job_id.size()));
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
+void CoordinatorStore::Batch::PutEncodingBatch(std::string_view job_id, uint16_t party,
+                                               uint64_t sequence, std::string_view bytes) {
+  auto s = batch_.Put(store_->family(StoreFamily::kEncodings), BatchKey(job_id, party, sequence),
+                      rocksdb::Slice(bytes.data(), bytes.size()));
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
+void CoordinatorStore::Batch::PutAssignmentBatch(std::string_view job_id, uint16_t party,
+                                                 uint64_t sequence, std::string_view bytes) {
+  auto s = batch_.Put(store_->family(StoreFamily::kAssignments), BatchKey(job_id, party, sequence),
+                      rocksdb::Slice(bytes.data(), bytes.size()));
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
+void CoordinatorStore::Batch::PutPayloadChunk(std::string_view job_id, uint16_t party,
+                                              uint8_t kind, uint32_t index,
+                                              std::string_view bytes) {
+  auto s = batch_.Put(store_->family(StoreFamily::kPayloads),
+                      PayloadKey(job_id, party, kind, index),
+                      rocksdb::Slice(bytes.data(), bytes.size()));
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
+void CoordinatorStore::Batch::DeleteEncodings(std::string_view job_id) {
+  const std::string begin = JobPrefix(job_id);
+  auto s = batch_.DeleteRange(store_->family(StoreFamily::kEncodings), begin, PrefixEnd(begin));
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
+void CoordinatorStore::Batch::DeleteJobData(std::string_view job_id) {
+  DeleteEncodings(job_id);
+  const std::string begin = JobPrefix(job_id);
+  for (StoreFamily f : {StoreFamily::kAssignments, StoreFamily::kPayloads}) {
+    auto s = batch_.DeleteRange(store_->family(f), begin, PrefixEnd(begin));
+    if (!s.ok() && first_error_.ok()) first_error_ = s;
+  }
+}
+
+absl::StatusOr<std::unique_ptr<CoordinatorStore>> CoordinatorStore::Open(
+    const std::string& directory, bool sync_writes) {
+  std::unique_ptr<CoordinatorStore> store(new CoordinatorStore);
+  store->directory_ = directory;
+  store->write_options_.sync = sync_writes;
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // Purged data must leave the files: compact deleted ranges promptly.
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (std::string_view name : kStoreFamilyNames) {
+    families.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, directory, families, &store->handles_, &raw);
+  if (!s.ok()) return FromRocksDb(s, absl::StrCat("opening ", directory));
+  store->db_.reset(raw);
+
+  FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> format,
+                           store->Get(StoreFamily::kDefault, kFormatKey));
+  if (!format.has_value()) {
+    s = store->db_->Put(store->write_options_, store->family(StoreFamily::kDefault), kFormatKey,
+                        kFormatValue);
+    FEDLINK_RETURN_IF_ERROR(FromRocksDb(s, "writing the store header"));
+  } else if (*format != kFormatValue) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "coordinator store ", directory, " holds another format (header ",
+        proto::QuoteName(*format), ", expected ", kFormatValue, ")"));
+  }
+  return store;
+}
+
+CoordinatorStore::~CoordinatorStore() {
+  if (db_ != nullptr) {
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    db_->Close().PermitUncheckedError();
+  }
+}
+
+absl::Status CoordinatorStore::Write(Batch& batch) {
+  if (!batch.first_error_.ok()) return FromRocksDb(batch.first_error_, "building a write batch");
+  return FromRocksDb(db_->Write(write_options_, &batch.batch_), "writing a batch");
+}
+
+absl::StatusOr<std::optional<std::string>> CoordinatorStore::Get(StoreFamily f,
+                                                                 const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(f), key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  FEDLINK_RETURN_IF_ERROR(FromRocksDb(s, absl::StrCat("reading ", std::string(kStoreFamilyNames[static_cast<size_t>(f)]))));
+  return value;
+}
+
+absl::StatusOr<std::optional<internal::StoredJob>> CoordinatorStore::GetJob(
+    std::string_view job_id) const {
+  FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                           Get(StoreFamily::kJobs, std::string(job_id)));
+  if (!bytes.has_value()) return std::nullopt;
+  internal::StoredJob job;
+  if (!job.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("coordinator store: job ", proto::QuoteName(job_id), " does not parse"));
+  }
+  return job;
+}
+
+absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetRequestId(
+    std::string_view analyst, std::string_view request_id) const {
+  return Get(StoreFamily::kRequestIds, RequestKey(analyst, request_id));
+}
+
+absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetEncodingBatch(
+    std::string_view job_id, uint16_t party, uint64_t sequence) const {
+  return Get(StoreFamily::kEncodings, BatchKey(job_id, party, sequence));
+}
+
+absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetAssignmentBatch(
+    std::string_view job_id, uint16_t party, uint64_t sequence) const {
+  return Get(StoreFamily::kAssignments, BatchKey(job_id, party, sequence));
+}
+
+absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetPayloadChunk(
+    std::string_view job_id, uint16_t party, uint8_t kind, uint32_t index) const {
+  return Get(StoreFamily::kPayloads, PayloadKey(job_id, party, kind, index));
+}
+
+absl::Status CoordinatorStore::ForEachJob(
+    absl::FunctionRef<absl::Status(const internal::StoredJob&)> visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(StoreFamily::kJobs)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    internal::StoredJob job;
+    if (!job.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("coordinator store: a stored job does not parse");
+    }
+    FEDLINK_RETURN_IF_ERROR(visit(job));
+  }
+  return FromRocksDb(it->status(), "scanning jobs");
+}
+
+absl::Status CoordinatorStore::ForEachEncodingBatch(
+    std::string_view job_id, uint16_t party,
+    absl::FunctionRef<absl::Status(std::string_view)> visit) const {
+  const std::string prefix = PartyPrefix(job_id, party);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(StoreFamily::kEncodings)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    FEDLINK_RETURN_IF_ERROR(visit(std::string_view(it->value().data(), it->value().size())));
+  }
+  return FromRocksDb(it->status(), "scanning encodings");
+}
+
+}  // namespace fedlink::coordinator

@@ -1,0 +1,126 @@
+// The coordinator's RocksDB state. One registry of column families:
+//
+//   default      store header (format version)
+//   jobs         job id → StoredJob (state, progress, decisions, nonce, results)
+//   request_ids  analyst ‖ 0x00 ‖ request id → job id (idempotent SubmitJob)
+//   encodings    job ‖ 0x00 ‖ party (2 B) ‖ sequence (8 B) → EncodingBatch bytes
+//   assignments  job ‖ 0x00 ‖ party (2 B) ‖ sequence (8 B) → AssignmentBatch bytes
+//   payloads     job ‖ 0x00 ‖ party (2 B) ‖ kind (1 B) ‖ index (4 B) → PayloadChunk bytes
+//   audit_log    proto/audit's Merkle log (its own layout)
+//
+// Integers in keys are big-endian so that a prefix scan returns batches in
+// order. Keys hold job ids and party positions only, never an identifier;
+// values hold keyed encodings, random research ids and HPKE ciphertext.
+// Every multi-key change goes through one WriteBatch (Batch below), written
+// with sync so that a state the coordinator acts on survives a crash.
+#ifndef FEDLINK_COORDINATOR_STATE_COORDINATOR_STORE_H_
+#define FEDLINK_COORDINATOR_STATE_COORDINATOR_STORE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "state/stored_job.pb.h"
+
+namespace fedlink::coordinator {
+
+enum class StoreFamily { kDefault, kJobs, kRequestIds, kEncodings, kAssignments, kPayloads, kAuditLog };
+
+inline constexpr std::array<std::string_view, 7> kStoreFamilyNames = {
+    "default", "jobs", "request_ids", "encodings", "assignments", "payloads", "audit_log"};
+
+// rocksdb::Status → absl::Status, with `what` (the operation) in the message.
+absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view what);
+
+class CoordinatorStore {
+ public:
+  // Collects changes to write atomically with CoordinatorStore::Write.
+  class Batch {
+   public:
+    void PutJob(const internal::StoredJob& job);
+    void PutRequestId(std::string_view analyst, std::string_view request_id,
+                      std::string_view job_id);
+    void PutEncodingBatch(std::string_view job_id, uint16_t party, uint64_t sequence,
+                          std::string_view bytes);
+    void PutAssignmentBatch(std::string_view job_id, uint16_t party, uint64_t sequence,
+                            std::string_view bytes);
+    void PutPayloadChunk(std::string_view job_id, uint16_t party, uint8_t kind, uint32_t index,
+                         std::string_view bytes);
+    // Every encoding batch of the job.
+    void DeleteEncodings(std::string_view job_id);
+    // Encodings, assignments and payload chunks of the job (its purge).
+    void DeleteJobData(std::string_view job_id);
+    size_t count() const { return static_cast<size_t>(batch_.Count()); }
+
+   private:
+    friend class CoordinatorStore;
+    explicit Batch(const CoordinatorStore* store) : store_(store) {}
+    const CoordinatorStore* store_;
+    rocksdb::WriteBatch batch_;
+    // A failed Put (only possible for oversize values) poisons the batch.
+    rocksdb::Status first_error_;
+  };
+
+  // Opens (creating if needed) the store in `directory`. Unavailable /
+  // DataLoss / Internal for RocksDB errors (the message names the
+  // directory); FailedPrecondition if the directory holds another format.
+  // `sync_writes` off only for tests that do not simulate crashes.
+  static absl::StatusOr<std::unique_ptr<CoordinatorStore>> Open(const std::string& directory,
+                                                                bool sync_writes = true);
+  ~CoordinatorStore();
+  CoordinatorStore(const CoordinatorStore&) = delete;
+  CoordinatorStore& operator=(const CoordinatorStore&) = delete;
+
+  Batch NewBatch() const { return Batch(this); }
+  // Writes the batch atomically. RocksDB errors as FromRocksDb. Thread-safe.
+  [[nodiscard]] absl::Status Write(Batch& batch);
+
+  // Reads. nullopt when absent; DataLoss for a value that does not parse;
+  // RocksDB errors otherwise. All thread-safe.
+  absl::StatusOr<std::optional<internal::StoredJob>> GetJob(std::string_view job_id) const;
+  absl::StatusOr<std::optional<std::string>> GetRequestId(std::string_view analyst,
+                                                          std::string_view request_id) const;
+  absl::StatusOr<std::optional<std::string>> GetEncodingBatch(std::string_view job_id,
+                                                              uint16_t party,
+                                                              uint64_t sequence) const;
+  absl::StatusOr<std::optional<std::string>> GetAssignmentBatch(std::string_view job_id,
+                                                                uint16_t party,
+                                                                uint64_t sequence) const;
+  absl::StatusOr<std::optional<std::string>> GetPayloadChunk(std::string_view job_id,
+                                                             uint16_t party, uint8_t kind,
+                                                             uint32_t index) const;
+  // Every job, in job id order; stops at the first error of `visit`.
+  absl::Status ForEachJob(absl::FunctionRef<absl::Status(const internal::StoredJob&)> visit) const;
+  // The party's encoding batches in sequence order (value bytes).
+  absl::Status ForEachEncodingBatch(std::string_view job_id, uint16_t party,
+                                    absl::FunctionRef<absl::Status(std::string_view)> visit) const;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* family(StoreFamily f) const {
+    return handles_[static_cast<size_t>(f)];
+  }
+  const std::string& directory() const { return directory_; }
+
+ private:
+  CoordinatorStore() = default;
+  absl::StatusOr<std::optional<std::string>> Get(StoreFamily f, const std::string& key) const;
+
+  std::string directory_;
+  rocksdb::WriteOptions write_options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace fedlink::coordinator
+
+#endif  // FEDLINK_COORDINATOR_STATE_COORDINATOR_STORE_H_
