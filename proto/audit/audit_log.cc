@@ -492,6 +492,26 @@ absl::StatusOr<v1::ConsistencyProof> AuditLog::ConsistencyProof(uint64_t old_siz
   return proof;
 }
 
+absl::StatusOr<v1::Receipt> AuditLog::MakeReceipt(uint64_t known_tree_size) {
+  std::optional<v1::SignedTreeHead> head = latest_signed_head();
+  if (!head.has_value()) {
+    FEDLINK_ASSIGN_OR_RETURN(head, SignHead());
+  }
+  const uint64_t size = head->head().tree_size();
+  if (known_tree_size > size) {
+    return absl::InvalidArgumentError(absl::StrCat("audit log: the caller knows a tree of size ",
+                                                   known_tree_size, ", the latest head has ",
+                                                   size));
+  }
+  v1::Receipt receipt;
+  if (known_tree_size != 0) {
+    FEDLINK_ASSIGN_OR_RETURN(*receipt.mutable_consistency(),
+                             ConsistencyProof(known_tree_size, size));
+  }
+  *receipt.mutable_tree_head() = *std::move(head);
+  return receipt;
+}
+
 absl::StatusOr<MerkleHash> AuditLog::RootAt(uint64_t tree_size) const {
   FEDLINK_RETURN_IF_ERROR(CheckSize(tree_size, "tree size"));
   return RootFromNodes(*node_reader_, tree_size);

@@ -142,6 +142,14 @@ class AuditLog {
   // unless old_size <= new_size <= tree_size(); DataLoss as above.
   absl::StatusOr<v1::ConsistencyProof> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
 
+  // The receipt for a reply to an agent: the latest signed head (signing
+  // one first if none exists) and, when known_tree_size is not 0 (the size
+  // of the last head the agent recorded, WatchWorkRequest.known_tree_size),
+  // a consistency proof from it. InvalidArgument if known_tree_size exceeds
+  // the head's size (the agent has seen more than this log holds: the caller
+  // should log and refuse); errors as SignHead and ConsistencyProof.
+  absl::StatusOr<v1::Receipt> MakeReceipt(uint64_t known_tree_size);
+
   // The root of the tree of `tree_size` leaves (<= tree_size()).
   absl::StatusOr<crypto::MerkleHash> RootAt(uint64_t tree_size) const;
 

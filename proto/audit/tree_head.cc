@@ -150,6 +150,13 @@ absl::Status VerifyReceipt(const v1::Receipt& receipt, const crypto::Ed25519Publ
     }
     return absl::OkStatus();
   }
+  if (old_head.tree_size() == 0) {  // the empty tree is a prefix of every tree
+    FEDLINK_ASSIGN_OR_RETURN(const crypto::MerkleHash old_root, HeadRoot(old_head));
+    if (old_root != crypto::MerkleEmptyRoot()) {
+      return absl::InvalidArgumentError("earlier receipt's empty tree head has a non-empty root");
+    }
+    return absl::OkStatus();
+  }
   if (!receipt.has_consistency()) {
     return absl::InvalidArgumentError(absl::StrCat("receipt grows the log from size ",
                                                    old_head.tree_size(), " to ",

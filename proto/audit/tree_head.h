@@ -59,7 +59,7 @@ absl::Status VerifyConsistencyProof(const v1::ConsistencyProof& proof,
 // head the agent kept, already checked) is given, the new head does not go
 // back in size or time, a head of the same size has the same root, and a
 // larger head comes with a consistency proof from previous's size that
-// holds. InvalidArgument naming the failed check otherwise (a rollback or
+// holds (none is needed from size 0). InvalidArgument naming the failed check otherwise (a rollback or
 // fork by the coordinator fails here).
 absl::Status VerifyReceipt(const v1::Receipt& receipt, const crypto::Ed25519PublicKey& coordinator_key,
                            std::string_view log_id, const v1::SignedTreeHead* previous);

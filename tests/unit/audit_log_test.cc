@@ -278,6 +278,32 @@ TEST_F(AuditLogTest, GetSignedHeadsAndExportStopAtTheLatestHead) {
   EXPECT_EQ(exported->heads.size(), 6u);
 }
 
+// The coordinator's receipts pass the agent's check, from nothing and from
+// the last size the agent recorded.
+TEST_F(AuditLogTest, ReceiptsPassTheAgentsCheck) {
+  absl::StatusOr<v1::Receipt> first = log_->MakeReceipt(0);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->tree_head().head().tree_size(), 0u) << "signed on demand";
+  EXPECT_FALSE(first->has_consistency());
+  const crypto::Ed25519PublicKey key = TestKey().public_key();
+  ASSERT_TRUE(VerifyReceipt(*first, key, kLogId, nullptr).ok());
+
+  ASSERT_TRUE(log_->AppendBatchAndSign({MakeEntry(0), MakeEntry(1), MakeEntry(2)}).ok());
+  absl::StatusOr<v1::Receipt> second = log_->MakeReceipt(0);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(VerifyReceipt(*second, key, kLogId, &first->tree_head()).ok());
+
+  clock_.now += absl::Seconds(1);
+  ASSERT_TRUE(log_->AppendBatchAndSign({MakeEntry(3), MakeEntry(4)}).ok());
+  absl::StatusOr<v1::Receipt> third = log_->MakeReceipt(3);
+  ASSERT_TRUE(third.ok());
+  ASSERT_TRUE(third->has_consistency());
+  EXPECT_EQ(third->tree_head().head().tree_size(), 5u);
+  EXPECT_TRUE(VerifyReceipt(*third, key, kLogId, &second->tree_head()).ok());
+
+  EXPECT_EQ(log_->MakeReceipt(6).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 // --- Opening checks ------------------------------------------------------------
 
 TEST_F(AuditLogTest, RefusesAnotherKeyOrLogIdOnceHeadsExist) {
