@@ -10,16 +10,17 @@
 namespace fedlink::coordinator {
 namespace {
 
-// Membership matrix: one row per party total, one for the grand total;
-// one column per suppressed cell.
+// Membership matrix: one row per party total (public: each party's upload
+// size); one column per suppressed cell.
 using Matrix = std::vector<std::vector<double>>;
 
 Matrix SuppressedColumns(size_t parties, const std::vector<std::vector<match::PartyId>>& cells,
                          const std::vector<size_t>& suppressed) {
-  Matrix m(parties + 1, std::vector<double>(suppressed.size(), 0.0));
+  Matrix m(parties, std::vector<double>(suppressed.size(), 0.0));
   for (size_t c = 0; c < suppressed.size(); ++c) {
-    for (match::PartyId p : cells[suppressed[c]]) m[p][c] = 1.0;
-    m[parties][c] = 1.0;
+    for (match::PartyId p : cells[suppressed[c]]) {
+      if (p < parties) m[p][c] = 1.0;
+    }
   }
   return m;
 }

@@ -8,8 +8,9 @@
 // record (a one-party cell).
 //
 // What an analyst can add up: each party's upload size is shown with the
-// job (the sum of the cells containing that party), and the total is
-// treated as known too. Suppression therefore works in two steps:
+// job (the sum of the cells containing that party); the number of distinct
+// people is not published (aggregate jobs get no cluster counts), so it is
+// no equation. Suppression therefore works in two steps:
 //  * primary: a cell with 0 < count < threshold;
 //  * complementary: while some suppressed cell is still determined by those
 //    sums and the published cells (its unit vector lies in the row space of
@@ -52,8 +53,8 @@ absl::StatusOr<v1::AggregateTable> BuildAggregateTable(absl::Span<const std::str
                                                        std::vector<AggregateCellInput> cells,
                                                        uint32_t min_cell_count);
 
-// Whether any suppressed cell of `table` is determined by the party totals,
-// the grand total and the published cells (the check used above, exposed
+// Whether any suppressed cell of `table` is determined by the party totals
+// and the published cells (the check used above, exposed
 // for tests). `party_names` as for BuildAggregateTable.
 bool AnySuppressedCellDetermined(absl::Span<const std::string> party_names,
                                  const v1::AggregateTable& table);
