@@ -1,0 +1,133 @@
+#include "agent/cli/check_config_command.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "agent/cli/agent_store_access.h"
+#include "agent/ingest/ingest_schema.h"
+#include "agent/policy/agent_policy.h"
+#include "agent/store/key_file.h"
+#include "agent/store/signing_key_file.h"
+
+namespace fedlink::agent::cli {
+namespace {
+
+// Prints one result line; counts failures.
+class Results {
+ public:
+  explicit Results(std::ostream* out) : out_(out) {}
+  void Ok(const std::string& what) { *out_ << "ok     " << what << "\n"; }
+  void Error(const std::string& what, const absl::Status& status) {
+    ++failures_;
+    *out_ << "error  " << what << ": " << status.message() << "\n";
+  }
+  int failures() const { return failures_; }
+
+ private:
+  std::ostream* out_;
+  int failures_ = 0;
+};
+
+void CheckSchema(const std::string& path, Results* results) {
+  absl::StatusOr<ingest::IngestSchema> schema =
+      ingest::LoadIngestSchemaFile(path);
+  if (!schema.ok()) {
+    results->Error(absl::StrCat("ingest schema ", path), schema.status());
+    return;
+  }
+  results->Ok(absl::StrCat("ingest schema ", path, " (local id, ",
+                           schema->identifiers.size(), " identifiers, ",
+                           schema->attributes.size(), " attributes, ",
+                           schema->ignore_columns.size(), " ignored)"));
+}
+
+std::optional<std::string> CheckPolicy(const std::string& path,
+                                       Results* results) {
+  absl::StatusOr<policy::AgentPolicy> loaded =
+      policy::LoadAgentPolicyFile(path);
+  if (!loaded.ok()) {
+    results->Error(absl::StrCat("policy ", path), loaded.status());
+    return std::nullopt;
+  }
+  results->Ok(absl::StrCat("policy ", path, " (agency ", loaded->agency, ", ",
+                           loaded->partners.size(), " partners, ",
+                           loaded->analysts.size(), " analysts, ",
+                           loaded->columns.size(), " columns)"));
+  return loaded->agency;
+}
+
+void CheckDataDir(const std::string& data_dir,
+                  const std::optional<std::string>& policy_agency,
+                  Results* results) {
+  const std::string what = absl::StrCat("data directory ", data_dir);
+  absl::StatusOr<OpenedStore> opened = OpenAgentStore(data_dir, {});
+  if (!opened.ok()) {
+    results->Error(what, opened.status());
+    return;
+  }
+  const DataDirLayout& layout = opened->layout;
+  bool ok = true;
+  absl::StatusOr<crypto::SecretBytes> secret =
+      LoadKeyFile(layout.linkage_secret, "linkage secret");
+  if (!secret.ok()) {
+    results->Error(what, secret.status());
+    ok = false;
+  }
+  absl::StatusOr<crypto::Ed25519PrivateKey> signing =
+      LoadSigningKey(layout.signing_key);
+  if (!signing.ok()) {
+    results->Error(what, signing.status());
+    ok = false;
+  }
+  absl::StatusOr<std::optional<std::string>> agency =
+      StoredAgency(*opened->store);
+  if (!agency.ok()) {
+    results->Error(what, agency.status());
+    return;
+  }
+  if (!agency->has_value()) {
+    results->Error(what, absl::FailedPreconditionError(
+                             "no agency recorded: run `fedlink-agent init` "
+                             "again to complete it"));
+    return;
+  }
+  if (policy_agency.has_value() && **agency != *policy_agency) {
+    results->Error(what, absl::FailedPreconditionError(absl::StrCat(
+                             "initialised for agency '", **agency,
+                             "' but the policy's agency is '", *policy_agency,
+                             "'")));
+    return;
+  }
+  if (ok) results->Ok(absl::StrCat(what, " (agency ", **agency, ")"));
+}
+
+}  // namespace
+
+absl::Status RunCheckConfigCommand(const CheckConfigOptions& options,
+                                   std::ostream& out) {
+  if (options.schemas.empty() && options.policy.empty() &&
+      options.data_dir.empty()) {
+    return absl::InvalidArgumentError(
+        "nothing to check: give --schema FILE, --policy FILE and/or "
+        "--data-dir DIR");
+  }
+  Results results(&out);
+  for (const std::string& schema : options.schemas) {
+    CheckSchema(schema, &results);
+  }
+  std::optional<std::string> policy_agency;
+  if (!options.policy.empty()) {
+    policy_agency = CheckPolicy(options.policy, &results);
+  }
+  if (!options.data_dir.empty()) {
+    CheckDataDir(options.data_dir, policy_agency, &results);
+  }
+  if (results.failures() > 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(results.failures(), " configuration problem",
+                     results.failures() == 1 ? "" : "s", " found (above)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fedlink::agent::cli

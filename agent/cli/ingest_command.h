@@ -1,0 +1,52 @@
+// `fedlink-agent ingest FILE.csv --schema SCHEMA.yaml --data-dir D
+//  [--quarantine FILE] [--batch-size N]`: loads an agency export into the
+// agent's encrypted record store with the ingest pipeline
+// (agent/ingest/ingest_pipeline.h), showing progress on stderr and a
+// summary on stdout.
+//
+// Rejected rows go to the quarantine file (mode 0600, never over an
+// existing file: it is as sensitive as the input); without --quarantine
+// only their lines and reason codes are listed (the first 20), never their
+// values. Exit status: 0 when the file was ingested (also if rows were
+// quarantined: the summary says how many), non-zero on a fatal error, with
+// a message naming the file, line and column or key, and how many complete
+// batches had been committed before it.
+//
+// Test hook (hidden flag --test-pause-after-batches N): after batch N has
+// committed, print "test hook: paused after batch N" on stderr and stop
+// there until killed. The crash test kills the process at that point.
+#ifndef FEDLINK_AGENT_CLI_INGEST_COMMAND_H_
+#define FEDLINK_AGENT_CLI_INGEST_COMMAND_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "agent/ingest/ingest_pipeline.h"
+
+namespace fedlink::agent::cli {
+
+struct IngestCommandOptions {
+  std::string input;       // the CSV file
+  std::string schema;      // the ingest schema (YAML)
+  std::string data_dir;    // an initialised data directory
+  std::string quarantine;  // empty: no quarantine file
+  size_t batch_size = ingest::kDefaultIngestBatchSize;
+  // Progress: a bar when true, plain lines otherwise.
+  bool progress_terminal = false;
+  // Test hook; 0 = off.
+  uint64_t test_pause_after_batches = 0;
+};
+
+// Runs the ingest. Progress and the first rejected lines go to `err`, the
+// summary to `out`. Errors of LoadIngestSchemaFile (file:line:col: key:
+// problem (allowed values)), of opening the input (naming the path), of
+// OpenAgentStore, QuarantineWriter::Create and RunIngest.
+absl::Status RunIngestCommand(const IngestCommandOptions& options,
+                              std::ostream& out, std::ostream& err);
+
+}  // namespace fedlink::agent::cli
+
+#endif  // FEDLINK_AGENT_CLI_INGEST_COMMAND_H_
