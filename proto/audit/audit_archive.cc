@@ -41,8 +41,7 @@ absl::Status WriteMagic(std::ostream& out) {
 
 // Reads the archive record by record: every head first (to `on_head`), then
 // every entry (to `on_entry`, which returns false to stop early).
-absl::Status ReadArchive(std::istream& in,
-                         absl::FunctionRef<void(v1::SignedTreeHead)> on_head,
+absl::Status ReadArchive(std::istream& in, absl::FunctionRef<void(v1::SignedTreeHead)> on_head,
                          absl::FunctionRef<void()> on_heads_done,
                          absl::FunctionRef<bool(const v1::LoggedEntry&)> on_entry) {
   std::string magic(kMagic.size(), '\0');
@@ -60,7 +59,8 @@ absl::Status ReadArchive(std::istream& in,
     if (in.gcount() == 0 && in.eof()) break;
     const std::string where = absl::StrCat("audit archive: record ", record, " at byte ", offset);
     if (in.gcount() != sizeof(header)) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": file ends inside the record header"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": file ends inside the record header"));
     }
     const uint32_t size = (static_cast<uint32_t>(static_cast<uint8_t>(header[1])) << 24) |
                           (static_cast<uint32_t>(static_cast<uint8_t>(header[2])) << 16) |
@@ -125,9 +125,8 @@ absl::Status WriteAuditArchive(const AuditLog& log, std::ostream& out) {
   for (const v1::SignedTreeHead& head : heads) {
     FEDLINK_RETURN_IF_ERROR(WriteRecord(kHeadKind, head, out));
   }
-  return log.ScanEntries(0, size, [&](const v1::LoggedEntry& entry) {
-    return WriteRecord(kEntryKind, entry, out);
-  });
+  return log.ScanEntries(
+      0, size, [&](const v1::LoggedEntry& entry) { return WriteRecord(kEntryKind, entry, out); });
 }
 
 absl::StatusOr<AuditLogExport> ReadAuditArchive(std::istream& in) {
@@ -156,7 +155,9 @@ absl::StatusOr<AuditVerdict> VerifyAuditArchive(std::istream& in, AuditVerifyOpt
           created = made.status();
         }
       },
-      [&](const v1::LoggedEntry& entry) { return verifier != nullptr && verifier->AddEntry(entry); }));
+      [&](const v1::LoggedEntry& entry) {
+        return verifier != nullptr && verifier->AddEntry(entry);
+      }));
   FEDLINK_RETURN_IF_ERROR(created);
   if (verifier == nullptr) return absl::InternalError("audit archive: verifier not created");
   return verifier->Finish();

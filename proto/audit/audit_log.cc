@@ -1,10 +1,10 @@
 #include "proto/audit/audit_log.h"
 
+#include <rocksdb/write_batch.h>
+
 #include <algorithm>
 #include <limits>
 #include <utility>
-
-#include <rocksdb/write_batch.h>
 
 #include "absl/strings/str_cat.h"
 #include "linkage/crypto/sha256.h"
@@ -21,7 +21,8 @@ namespace {
 // RocksDB status → absl::Status, at this storage edge only.
 absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat("audit log: ", std::string(what), ": ", status.ToString());
+  const std::string message =
+      absl::StrCat("audit log: ", std::string(what), ": ", status.ToString());
   switch (status.code()) {
     case rocksdb::Status::kNotFound:
       return absl::NotFoundError(message);
@@ -181,10 +182,9 @@ absl::Status AuditLog::Load() {
     return absl::DataLossError("audit log: the latest signed tree head is damaged");
   }
   if (head.head().log_id() != options_.log_id) {
-    return absl::FailedPreconditionError(absl::StrCat("audit log: stored heads are for log ",
-                                                      proto::QuoteName(head.head().log_id()),
-                                                      ", opened as ",
-                                                      proto::QuoteName(options_.log_id)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("audit log: stored heads are for log ", proto::QuoteName(head.head().log_id()),
+                     ", opened as ", proto::QuoteName(options_.log_id)));
   }
   if (head.key_id() != TreeHeadKeyId(public_key())) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -206,8 +206,8 @@ absl::Status AuditLog::Load() {
     FEDLINK_ASSIGN_OR_RETURN(root, RootFromNodes(*node_reader_, head_size));
   }
   if (std::string(root.begin(), root.end()) != head.head().root_hash()) {
-    return absl::DataLossError(absl::StrCat(
-        "audit log: the stored tree of size ", head_size, " does not match its signed head"));
+    return absl::DataLossError(absl::StrCat("audit log: the stored tree of size ", head_size,
+                                            " does not match its signed head"));
   }
   latest_head_ = std::move(head);
   return absl::OkStatus();
@@ -329,8 +329,7 @@ absl::StatusOr<v1::SignedTreeHead> AuditLog::AppendBatchAndSign(
 }
 
 absl::StatusOr<v1::SignedTreeHead> AuditLog::SignHeadLocked() {
-  FEDLINK_ASSIGN_OR_RETURN(v1::SignedTreeHead head,
-                           MakeHead(frontier_.size(), frontier_.Root()));
+  FEDLINK_ASSIGN_OR_RETURN(v1::SignedTreeHead head, MakeHead(frontier_.size(), frontier_.Root()));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
   FEDLINK_RETURN_IF_ERROR(FromRocksDb(
@@ -377,8 +376,8 @@ std::optional<v1::SignedTreeHead> AuditLog::latest_signed_head() const {
 absl::Status AuditLog::CheckSize(uint64_t size, const char* what) const {
   const uint64_t current = tree_size();
   if (size > current) {
-    return absl::InvalidArgumentError(absl::StrCat("audit log: ", what, " ", size,
-                                                   " exceeds the tree size ", current));
+    return absl::InvalidArgumentError(
+        absl::StrCat("audit log: ", what, " ", size, " exceeds the tree size ", current));
   }
   return absl::OkStatus();
 }
@@ -456,9 +455,8 @@ absl::Status AuditLog::ScanEntries(
 absl::StatusOr<std::vector<v1::LoggedEntry>> AuditLog::GetEntries(uint64_t begin,
                                                                   uint64_t end) const {
   if (end >= begin && end - begin > kMaxEntriesPerGet) {
-    return absl::InvalidArgumentError(absl::StrCat("audit log: ", end - begin,
-                                                   " entries requested, at most ",
-                                                   kMaxEntriesPerGet, " at once"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "audit log: ", end - begin, " entries requested, at most ", kMaxEntriesPerGet, " at once"));
   }
   std::vector<v1::LoggedEntry> entries;
   FEDLINK_RETURN_IF_ERROR(ScanEntries(begin, end, [&](const v1::LoggedEntry& e) {

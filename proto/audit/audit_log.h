@@ -21,14 +21,14 @@
 #ifndef FEDLINK_PROTO_AUDIT_AUDIT_LOG_H_
 #define FEDLINK_PROTO_AUDIT_AUDIT_LOG_H_
 
+#include <rocksdb/db.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"

@@ -41,8 +41,6 @@ std::optional<uint64_t> EntryKeyIndex(std::string_view key) {
   return TaggedNumber(key, kEntryKeyTag);
 }
 
-std::optional<uint64_t> HeadKeySize(std::string_view key) {
-  return TaggedNumber(key, kHeadKeyTag);
-}
+std::optional<uint64_t> HeadKeySize(std::string_view key) { return TaggedNumber(key, kHeadKeyTag); }
 
 }  // namespace fedlink::audit

@@ -31,19 +31,32 @@ std::string EntryRange(uint64_t begin, uint64_t end) {
 
 std::string_view AuditProblemName(AuditProblem problem) {
   switch (problem) {
-    case AuditProblem::kNone: return "none";
-    case AuditProblem::kMalformedEntry: return "malformed entry";
-    case AuditProblem::kOutOfSequence: return "entry out of sequence";
-    case AuditProblem::kEntryRejected: return "entry rejected";
-    case AuditProblem::kMalformedHead: return "malformed tree head";
-    case AuditProblem::kWrongLog: return "tree head of another log";
-    case AuditProblem::kWrongKey: return "tree head signed by another key";
-    case AuditProblem::kBadSignature: return "bad tree head signature";
-    case AuditProblem::kHeadTimeRegression: return "tree head time goes backwards";
-    case AuditProblem::kRootMismatch: return "entries do not match a signed root";
-    case AuditProblem::kSavedHeadMismatch: return "entries do not match the saved tree head";
-    case AuditProblem::kTruncated: return "log truncated";
-    case AuditProblem::kUnsignedEntries: return "unsigned entries";
+    case AuditProblem::kNone:
+      return "none";
+    case AuditProblem::kMalformedEntry:
+      return "malformed entry";
+    case AuditProblem::kOutOfSequence:
+      return "entry out of sequence";
+    case AuditProblem::kEntryRejected:
+      return "entry rejected";
+    case AuditProblem::kMalformedHead:
+      return "malformed tree head";
+    case AuditProblem::kWrongLog:
+      return "tree head of another log";
+    case AuditProblem::kWrongKey:
+      return "tree head signed by another key";
+    case AuditProblem::kBadSignature:
+      return "bad tree head signature";
+    case AuditProblem::kHeadTimeRegression:
+      return "tree head time goes backwards";
+    case AuditProblem::kRootMismatch:
+      return "entries do not match a signed root";
+    case AuditProblem::kSavedHeadMismatch:
+      return "entries do not match the saved tree head";
+    case AuditProblem::kTruncated:
+      return "log truncated";
+    case AuditProblem::kUnsignedEntries:
+      return "unsigned entries";
   }
   return "unknown";
 }
@@ -87,8 +100,9 @@ void AuditVerifier::CheckHead(const v1::SignedTreeHead& signed_head) {
   const uint64_t size = head.tree_size();
   // A failing head is reported at the first entry it newly covers; a second
   // head at an already verified size at the first entry that size covered.
-  const uint64_t first =
-      verdict_.heads_verified > 0 && size == verified_size_ ? range_start_ : std::min(verified_size_, size);
+  const uint64_t first = verdict_.heads_verified > 0 && size == verified_size_
+                             ? range_start_
+                             : std::min(verified_size_, size);
   const std::string covers =
       size > first ? absl::StrCat(" (it newly covers ", EntryRange(first, size), ")") : "";
   if (const absl::Status valid = proto::Validate(signed_head, "SignedTreeHead"); !valid.ok()) {
@@ -105,12 +119,11 @@ void AuditVerifier::CheckHead(const v1::SignedTreeHead& signed_head) {
   const std::string key_id = TreeHeadKeyId(options_.log_key);
   if (signed_head.key_id() != key_id) {
     Fail(AuditProblem::kWrongKey, first,
-         absl::StrCat("tree head of size ", size, " is signed by key ",
-                      Hex(signed_head.key_id()), ", not the log's key ", Hex(key_id), covers));
+         absl::StrCat("tree head of size ", size, " is signed by key ", Hex(signed_head.key_id()),
+                      ", not the log's key ", Hex(key_id), covers));
     return;
   }
-  if (!options_.log_key
-           .Verify(proto::TreeHeadSigningInput(head), Bytes(signed_head.signature()))
+  if (!options_.log_key.Verify(proto::TreeHeadSigningInput(head), Bytes(signed_head.signature()))
            .ok()) {
     Fail(AuditProblem::kBadSignature, first,
          absl::StrCat("the signature on the tree head of size ", size,
@@ -119,8 +132,8 @@ void AuditVerifier::CheckHead(const v1::SignedTreeHead& signed_head) {
   }
   if (head.timestamp_unix_ms() < last_head_time_) {
     Fail(AuditProblem::kHeadTimeRegression, first,
-         absl::StrCat("tree head of size ", size,
-                      " is timestamped before the head of size ", verified_size_, covers));
+         absl::StrCat("tree head of size ", size, " is timestamped before the head of size ",
+                      verified_size_, covers));
     return;
   }
   if (size != frontier_.size()) return;  // beyond the entries: Finish reports it
@@ -159,7 +172,8 @@ bool AuditVerifier::AddEntry(const v1::LoggedEntry& logged) {
   const uint64_t position = frontier_.size();
   if (logged.index() != position) {
     Fail(AuditProblem::kOutOfSequence, position,
-         absl::StrCat("entry ", position, " is missing or moved: the entry at its position carries index ",
+         absl::StrCat("entry ", position,
+                      " is missing or moved: the entry at its position carries index ",
                       logged.index()));
     return false;
   }
@@ -200,9 +214,8 @@ AuditVerdict AuditVerifier::Finish() {
     const uint64_t signed_size = heads_.back().head().tree_size();
     if (verdict_.ok()) {
       Fail(AuditProblem::kTruncated, count,
-           absl::StrCat("a tree head is signed at size ", signed_size,
-                        " but the log ends after ", count, " entries: ",
-                        EntryRange(count, signed_size), " are missing"));
+           absl::StrCat("a tree head is signed at size ", signed_size, " but the log ends after ",
+                        count, " entries: ", EntryRange(count, signed_size), " are missing"));
     }
   }
   if (verdict_.ok() && options_.saved_head.has_value() &&
@@ -210,8 +223,8 @@ AuditVerdict AuditVerifier::Finish() {
     const uint64_t saved_size = options_.saved_head->head().tree_size();
     Fail(AuditProblem::kTruncated, count,
          absl::StrCat("the auditor's saved tree head has size ", saved_size,
-                      " but the log ends after ", count, " entries: ",
-                      EntryRange(count, saved_size), " are missing"));
+                      " but the log ends after ", count,
+                      " entries: ", EntryRange(count, saved_size), " are missing"));
   }
   if (verdict_.ok() && count > verified_size_) {
     Fail(AuditProblem::kUnsignedEntries, verified_size_,
@@ -222,8 +235,7 @@ AuditVerdict AuditVerifier::Finish() {
   return verdict_;
 }
 
-absl::StatusOr<AuditVerdict> VerifyAuditLog(const AuditLogExport& log,
-                                            AuditVerifyOptions options) {
+absl::StatusOr<AuditVerdict> VerifyAuditLog(const AuditLogExport& log, AuditVerifyOptions options) {
   absl::StatusOr<std::unique_ptr<AuditVerifier>> verifier =
       AuditVerifier::Create(std::move(options), log.heads);
   if (!verifier.ok()) return verifier.status();

@@ -42,19 +42,19 @@ namespace fedlink::audit {
 // What was wrong, for callers that branch on it (the reason says it in words).
 enum class AuditProblem {
   kNone,
-  kMalformedEntry,     // not a valid AuditEntry within the contract's limits
-  kOutOfSequence,      // the entry at this position carries another index
-                       // (one removed, moved or duplicated)
-  kEntryRejected,      // the caller's entry check failed
-  kMalformedHead,      // a head breaks the contract's limits
-  kWrongLog,           // a head names another log
-  kWrongKey,           // a head is signed by another key
-  kBadSignature,       // a head's signature does not verify
-  kHeadTimeRegression, // a larger head is timestamped before a smaller one
-  kRootMismatch,       // the entries do not hash to a head's signed root
-  kSavedHeadMismatch,  // … to the root of the head the auditor saved
-  kTruncated,          // heads or the saved head cover entries that are missing
-  kUnsignedEntries,    // entries after the last signed head
+  kMalformedEntry,      // not a valid AuditEntry within the contract's limits
+  kOutOfSequence,       // the entry at this position carries another index
+                        // (one removed, moved or duplicated)
+  kEntryRejected,       // the caller's entry check failed
+  kMalformedHead,       // a head breaks the contract's limits
+  kWrongLog,            // a head names another log
+  kWrongKey,            // a head is signed by another key
+  kBadSignature,        // a head's signature does not verify
+  kHeadTimeRegression,  // a larger head is timestamped before a smaller one
+  kRootMismatch,        // the entries do not hash to a head's signed root
+  kSavedHeadMismatch,   // … to the root of the head the auditor saved
+  kTruncated,           // heads or the saved head cover entries that are missing
+  kUnsignedEntries,     // entries after the last signed head
 };
 
 std::string_view AuditProblemName(AuditProblem problem);

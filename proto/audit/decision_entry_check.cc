@@ -25,15 +25,14 @@ absl::Status DecisionEntryCheck::operator()(uint64_t /*index*/, const v1::AuditE
         "decision entry for job ", job, " names another spec hash than the job's submission"));
   }
   if (!entry.agency().empty() && entry.agency() != decision.agency()) {
-    return absl::InvalidArgumentError(absl::StrCat("decision entry for agency ",
-                                                   proto::QuoteName(entry.agency()),
-                                                   " carries a decision by agency ",
-                                                   proto::QuoteName(decision.agency())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("decision entry for agency ", proto::QuoteName(entry.agency()),
+                     " carries a decision by agency ", proto::QuoteName(decision.agency())));
   }
   auto key = keys_.find(decision.agency());
   if (key == keys_.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "no decision key is held for agency ", proto::QuoteName(decision.agency())));
+    return absl::FailedPreconditionError(
+        absl::StrCat("no decision key is held for agency ", proto::QuoteName(decision.agency())));
   }
   const proto::DecisionSubject subject{entry.job_id(), spec->second, decision.agency()};
   return proto::VerifyDecision(decision, subject, key->second);

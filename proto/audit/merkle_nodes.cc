@@ -73,9 +73,8 @@ absl::StatusOr<MerkleFrontier> MerkleFrontier::FromNodes(uint64_t size,
                                                          std::vector<MerkleHash> hashes) {
   const size_t expected = RootNodeIds(size).size();
   if (hashes.size() != expected) {
-    return absl::InvalidArgumentError(absl::StrCat("a Merkle frontier of size ", size,
-                                                   " needs ", expected, " node hashes, got ",
-                                                   hashes.size()));
+    return absl::InvalidArgumentError(absl::StrCat("a Merkle frontier of size ", size, " needs ",
+                                                   expected, " node hashes, got ", hashes.size()));
   }
   return MerkleFrontier(size, std::move(hashes));
 }
@@ -114,8 +113,8 @@ absl::StatusOr<std::vector<MerkleHash>> InclusionProofFromNodes(const MerkleNode
                                                                 uint64_t leaf_index,
                                                                 uint64_t tree_size) {
   if (leaf_index >= tree_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Merkle leaf index ", leaf_index, " is not below the tree size ", tree_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Merkle leaf index ", leaf_index, " is not below the tree size ", tree_size));
   }
   // The sibling subtree at each level from the root down; the proof lists
   // them leaf first.
@@ -141,8 +140,8 @@ absl::StatusOr<std::vector<MerkleHash>> ConsistencyProofFromNodes(const MerkleNo
                                                                   uint64_t old_size,
                                                                   uint64_t new_size) {
   if (old_size > new_size) {
-    return absl::InvalidArgumentError(absl::StrCat("Merkle consistency from size ", old_size,
-                                                   " to the smaller size ", new_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Merkle consistency from size ", old_size, " to the smaller size ", new_size));
   }
   if (old_size == 0 || old_size == new_size) return std::vector<MerkleHash>{};
   // SUBPROOF(m, D[n], b) unrolled, as in linkage/crypto/merkle.cc.

@@ -13,6 +13,7 @@
 #define FEDLINK_PROTO_AUDIT_MERKLE_NODES_H_
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -52,8 +53,7 @@ class MerkleFrontier {
 
   // The frontier of a tree of `size` leaves from the hashes of
   // RootNodeIds(size), in that order. InvalidArgument if the count differs.
-  static absl::StatusOr<MerkleFrontier> FromNodes(uint64_t size,
-                                                  std::vector<MerkleHash> hashes);
+  static absl::StatusOr<MerkleFrontier> FromNodes(uint64_t size, std::vector<MerkleHash> hashes);
 
   // Adds the next leaf. Appends to `completed` (if not null) every perfect
   // subtree the leaf completes, the leaf itself (level 0) first.
@@ -86,19 +86,20 @@ class MerkleNodeReader {
 };
 
 // MTH(D[tree_size]) from at most 64 node reads (one ReadNodes call).
-absl::StatusOr<MerkleHash> RootFromNodes(const MerkleNodeReader& reader,
-                                         uint64_t tree_size);
+absl::StatusOr<MerkleHash> RootFromNodes(const MerkleNodeReader& reader, uint64_t tree_size);
 
 // PATH(leaf_index, D[tree_size]) (RFC 9162 §2.1.3.1), leaf first, from one
 // ReadNodes call. InvalidArgument unless leaf_index < tree_size.
-absl::StatusOr<std::vector<MerkleHash>> InclusionProofFromNodes(
-    const MerkleNodeReader& reader, uint64_t leaf_index, uint64_t tree_size);
+absl::StatusOr<std::vector<MerkleHash>> InclusionProofFromNodes(const MerkleNodeReader& reader,
+                                                                uint64_t leaf_index,
+                                                                uint64_t tree_size);
 
 // PROOF(old_size, D[new_size]) (RFC 9162 §2.1.4.1), from one ReadNodes call.
 // Empty when old_size is 0 or equals new_size. InvalidArgument if
 // old_size > new_size.
-absl::StatusOr<std::vector<MerkleHash>> ConsistencyProofFromNodes(
-    const MerkleNodeReader& reader, uint64_t old_size, uint64_t new_size);
+absl::StatusOr<std::vector<MerkleHash>> ConsistencyProofFromNodes(const MerkleNodeReader& reader,
+                                                                  uint64_t old_size,
+                                                                  uint64_t new_size);
 
 }  // namespace fedlink::audit
 

@@ -25,14 +25,13 @@ absl::StatusOr<std::vector<crypto::MerkleHash>> PathHashes(
     const google::protobuf::RepeatedPtrField<std::string>& path, std::string_view what) {
   if (path.size() > static_cast<int>(proto::kMaxProofHashes)) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(what), " has ", path.size(),
-                                                   " hashes, more than ",
-                                                   proto::kMaxProofHashes));
+                                                   " hashes, more than ", proto::kMaxProofHashes));
   }
   std::vector<crypto::MerkleHash> out(static_cast<size_t>(path.size()));
   for (int i = 0; i < path.size(); ++i) {
     if (path[i].size() != crypto::kSha256Bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(std::string(what), ".path[", i, "] is ",
-                                                     path[i].size(), " bytes, not 32"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(std::string(what), ".path[", i, "] is ", path[i].size(), " bytes, not 32"));
     }
     std::copy(path[i].begin(), path[i].end(), out[static_cast<size_t>(i)].begin());
   }
@@ -69,15 +68,15 @@ absl::Status VerifySignedTreeHead(const v1::SignedTreeHead& signed_head,
   }
   const std::string expected_key_id = TreeHeadKeyId(key);
   if (signed_head.key_id() != expected_key_id) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tree head of size ", head.tree_size(), " names signing key ",
-                     Hex(signed_head.key_id()), ", the log's key is ", Hex(expected_key_id)));
+    return absl::InvalidArgumentError(absl::StrCat("tree head of size ", head.tree_size(),
+                                                   " names signing key ", Hex(signed_head.key_id()),
+                                                   ", the log's key is ", Hex(expected_key_id)));
   }
   const absl::Status signature =
       key.Verify(proto::TreeHeadSigningInput(head), Bytes(signed_head.signature()));
   if (!signature.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tree head of size ", head.tree_size(), ": ", signature.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("tree head of size ", head.tree_size(), ": ", signature.message()));
   }
   return absl::OkStatus();
 }
@@ -108,8 +107,8 @@ absl::Status VerifyInclusionProof(const v1::InclusionProof& proof, std::string_v
                                        proof.leaf_index(), proof.tree_size(), path, root);
 }
 
-absl::Status VerifyConsistencyProof(const v1::ConsistencyProof& proof,
-                                    const v1::TreeHead& old_head, const v1::TreeHead& new_head) {
+absl::Status VerifyConsistencyProof(const v1::ConsistencyProof& proof, const v1::TreeHead& old_head,
+                                    const v1::TreeHead& new_head) {
   FEDLINK_RETURN_IF_ERROR(proto::Validate(proof));
   if (proof.first_size() != old_head.tree_size() || proof.second_size() != new_head.tree_size()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -124,8 +123,9 @@ absl::Status VerifyConsistencyProof(const v1::ConsistencyProof& proof,
                                          new_root, path);
 }
 
-absl::Status VerifyReceipt(const v1::Receipt& receipt, const crypto::Ed25519PublicKey& coordinator_key,
-                           std::string_view log_id, const v1::SignedTreeHead* previous) {
+absl::Status VerifyReceipt(const v1::Receipt& receipt,
+                           const crypto::Ed25519PublicKey& coordinator_key, std::string_view log_id,
+                           const v1::SignedTreeHead* previous) {
   if (!receipt.has_tree_head()) {
     return absl::InvalidArgumentError("receipt carries no tree head");
   }
@@ -145,8 +145,9 @@ absl::Status VerifyReceipt(const v1::Receipt& receipt, const crypto::Ed25519Publ
   }
   if (new_head.tree_size() == old_head.tree_size()) {
     if (new_head.root_hash() != old_head.root_hash()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "two signed tree heads of size ", new_head.tree_size(), " have different roots (log forked)"));
+      return absl::InvalidArgumentError(absl::StrCat("two signed tree heads of size ",
+                                                     new_head.tree_size(),
+                                                     " have different roots (log forked)"));
     }
     return absl::OkStatus();
   }
@@ -158,16 +159,14 @@ absl::Status VerifyReceipt(const v1::Receipt& receipt, const crypto::Ed25519Publ
     return absl::OkStatus();
   }
   if (!receipt.has_consistency()) {
-    return absl::InvalidArgumentError(absl::StrCat("receipt grows the log from size ",
-                                                   old_head.tree_size(), " to ",
-                                                   new_head.tree_size(),
-                                                   " without a consistency proof"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("receipt grows the log from size ", old_head.tree_size(), " to ",
+                     new_head.tree_size(), " without a consistency proof"));
   }
-  const absl::Status consistent =
-      VerifyConsistencyProof(receipt.consistency(), old_head, new_head);
+  const absl::Status consistent = VerifyConsistencyProof(receipt.consistency(), old_head, new_head);
   if (!consistent.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("receipt is not consistent with the earlier one: ",
-                                                   consistent.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("receipt is not consistent with the earlier one: ", consistent.message()));
   }
   return absl::OkStatus();
 }

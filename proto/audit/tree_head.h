@@ -51,18 +51,19 @@ absl::Status VerifyInclusionProof(const v1::InclusionProof& proof, std::string_v
 // OK when `proof` shows the tree `old_head` describes is a prefix of the
 // tree `new_head` describes (sizes must match the proof's). Signatures are
 // the caller's to check. InvalidArgument otherwise.
-absl::Status VerifyConsistencyProof(const v1::ConsistencyProof& proof,
-                                    const v1::TreeHead& old_head, const v1::TreeHead& new_head);
+absl::Status VerifyConsistencyProof(const v1::ConsistencyProof& proof, const v1::TreeHead& old_head,
+                                    const v1::TreeHead& new_head);
 
 // An agent's check of a coordinator receipt: the head is validly signed by
 // `coordinator_key` for `log_id`; and when `previous` (the last receipt's
 // head the agent kept, already checked) is given, the new head does not go
 // back in size or time, a head of the same size has the same root, and a
 // larger head comes with a consistency proof from previous's size that
-// holds (none is needed from size 0). InvalidArgument naming the failed check otherwise (a rollback or
-// fork by the coordinator fails here).
-absl::Status VerifyReceipt(const v1::Receipt& receipt, const crypto::Ed25519PublicKey& coordinator_key,
-                           std::string_view log_id, const v1::SignedTreeHead* previous);
+// holds (none is needed from size 0). InvalidArgument naming the failed check otherwise (a rollback
+// or fork by the coordinator fails here).
+absl::Status VerifyReceipt(const v1::Receipt& receipt,
+                           const crypto::Ed25519PublicKey& coordinator_key, std::string_view log_id,
+                           const v1::SignedTreeHead* previous);
 
 }  // namespace fedlink::audit
 

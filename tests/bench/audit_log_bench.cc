@@ -4,15 +4,14 @@
 // coordinator's (~170 bytes serialised).
 //
 //   build/<dir>/tests/audit_log_bench --benchmark_filter=AppendAndSign
+#include <benchmark/benchmark.h>
+#include <rocksdb/db.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <rocksdb/db.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -42,8 +41,8 @@ v1::AuditEntry MakeEntry(uint64_t i) {
 }
 
 crypto::Ed25519PrivateKey BenchKey() {
-  const std::string seed = absl::HexStringToBytes(
-      "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+  const std::string seed =
+      absl::HexStringToBytes("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
   return *crypto::Ed25519PrivateKey::FromBytes(crypto::SecretBytes(
       absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(seed.data()), seed.size())));
 }
@@ -53,7 +52,8 @@ crypto::Ed25519PrivateKey BenchKey() {
 class BenchLog {
  public:
   explicit BenchLog(bool sync) {
-    std::string pattern = std::filesystem::temp_directory_path().string() + "/fedlink_audit_bench_XXXXXX";
+    std::string pattern =
+        std::filesystem::temp_directory_path().string() + "/fedlink_audit_bench_XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) abort();
     path_ = pattern;
     rocksdb::DBOptions options;
@@ -115,7 +115,9 @@ BENCHMARK(BM_AppendAndSign)
 // coordinator's RPC handlers): group commit shares signature and sync.
 // Argument: sync (0/1).
 BenchLog* shared_log = nullptr;
-void SetUpSharedLog(const benchmark::State& state) { shared_log = new BenchLog(state.range(0) != 0); }
+void SetUpSharedLog(const benchmark::State& state) {
+  shared_log = new BenchLog(state.range(0) != 0);
+}
 void TearDownSharedLog(const benchmark::State&) {
   delete shared_log;
   shared_log = nullptr;

@@ -1,5 +1,3 @@
-#include "proto/audit/decision_entry_check.h"
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,6 +6,7 @@
 #include "linkage/crypto/sha256.h"
 #include "proto/audit/audit_log.h"
 #include "proto/audit/audit_verifier.h"
+#include "proto/audit/decision_entry_check.h"
 #include "proto/runtime/signing_input.h"
 #include "tests/unit/audit_test_util.h"
 
@@ -69,13 +68,13 @@ v1::AuditEntry Received(const std::string& job, const v1::SignedDecision& decisi
 // A coordinator log: job-a submitted, both agencies decide, then `extra`.
 class DecisionEntryCheckTest : public ::testing::Test {
  protected:
-  AuditVerdict VerifyWith(const std::vector<v1::AuditEntry>& extra,
-                          proto::DecisionKeys keys) {
+  AuditVerdict VerifyWith(const std::vector<v1::AuditEntry>& extra, proto::DecisionKeys keys) {
     TempAuditDb db;
     TestClock clock;
     std::unique_ptr<AuditLog> log = OpenLog(db, &clock);
     std::vector<v1::AuditEntry> entries = {
-        Submitted("job-a"), Received("job-a", Decide(health_, "job-a", "health", v1::VERDICT_APPROVE)),
+        Submitted("job-a"),
+        Received("job-a", Decide(health_, "job-a", "health", v1::VERDICT_APPROVE)),
         Received("job-a", Decide(police_, "job-a", "police", v1::VERDICT_DENY))};
     entries.insert(entries.end(), extra.begin(), extra.end());
     for (const v1::AuditEntry& entry : entries) {
@@ -142,11 +141,13 @@ TEST_F(DecisionEntryCheckTest, DecisionWithoutSubmissionOrKeyIsRejected) {
 }
 
 TEST_F(DecisionEntryCheckTest, EntryAndDecisionMustAgree) {
-  v1::AuditEntry other_agency = Received("job-a", Decide(health_, "job-a", "health", v1::VERDICT_APPROVE));
+  v1::AuditEntry other_agency =
+      Received("job-a", Decide(health_, "job-a", "health", v1::VERDICT_APPROVE));
   other_agency.set_agency("police");
   AuditVerdict verdict = VerifyWith({other_agency}, Keys());
   EXPECT_EQ(verdict.problem, AuditProblem::kEntryRejected) << verdict.reason;
-  v1::AuditEntry other_spec = Received("job-a", Decide(health_, "job-a", "health", v1::VERDICT_APPROVE));
+  v1::AuditEntry other_spec =
+      Received("job-a", Decide(health_, "job-a", "health", v1::VERDICT_APPROVE));
   other_spec.set_job_spec_sha256(SpecHash("job-z"));
   verdict = VerifyWith({other_spec}, Keys());
   EXPECT_EQ(verdict.problem, AuditProblem::kEntryRejected) << verdict.reason;

@@ -111,7 +111,8 @@ TEST_F(AuditLogTest, SignedHeadsCoverTheEntriesAndProofsVerifyAgainstThem) {
   ASSERT_TRUE(head.ok()) << head.status();
   EXPECT_EQ(head->head().tree_size(), 12u);
   EXPECT_EQ(head->head().log_id(), kLogId);
-  EXPECT_EQ(head->head().timestamp_unix_ms(), static_cast<uint64_t>(absl::ToUnixMillis(clock_.now)));
+  EXPECT_EQ(head->head().timestamp_unix_ms(),
+            static_cast<uint64_t>(absl::ToUnixMillis(clock_.now)));
   EXPECT_EQ(head->head().root_hash(), RootBytes(log_->root()));
   EXPECT_TRUE(VerifySignedTreeHead(*head, TestKey().public_key(), kLogId).ok());
 
@@ -365,11 +366,9 @@ TEST_F(AuditLogTest, OpeningFindsDamagedStorage) {
   EXPECT_EQ(reopen_code(), absl::StatusCode::kDataLoss);
   ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), db_.family(), EntryKey(12)).ok());
   // The size cut back by one (entry 11 is then beyond it).
-  ASSERT_TRUE(
-      db->Put(rocksdb::WriteOptions(), db_.family(), kTreeSizeKey, EncodeUint64(11)).ok());
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), db_.family(), kTreeSizeKey, EncodeUint64(11)).ok());
   EXPECT_EQ(reopen_code(), absl::StatusCode::kDataLoss);
-  ASSERT_TRUE(
-      db->Put(rocksdb::WriteOptions(), db_.family(), kTreeSizeKey, EncodeUint64(12)).ok());
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), db_.family(), kTreeSizeKey, EncodeUint64(12)).ok());
   // All repaired: opens again.
   EXPECT_EQ(reopen_code(), absl::StatusCode::kOk);
   // A deleted middle entry is found by reads.
@@ -434,7 +433,8 @@ TEST_F(AuditLogTest, ConcurrentAppendsAndProofs) {
       if (k > 0) {
         v1::AuditEntry first;
         ASSERT_TRUE(first.ParseFromString((*entries)[p].entry()));
-        EXPECT_EQ(id / kPerCall, (first.time_unix_ms() - MakeEntry(0).time_unix_ms()) / 10 / kPerCall);
+        EXPECT_EQ(id / kPerCall,
+                  (first.time_unix_ms() - MakeEntry(0).time_unix_ms()) / 10 / kPerCall);
       }
     }
   }

@@ -3,6 +3,7 @@
 #ifndef FEDLINK_TESTS_UNIT_AUDIT_TEST_UTIL_H_
 #define FEDLINK_TESTS_UNIT_AUDIT_TEST_UTIL_H_
 
+#include <rocksdb/db.h>
 #include <stdlib.h>
 
 #include <cstdint>
@@ -10,8 +11,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -32,8 +31,8 @@ inline crypto::Ed25519PrivateKey TestKey(int which = 1) {
       which == 1 ? "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
                  : "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
   absl::StatusOr<crypto::Ed25519PrivateKey> key =
-      crypto::Ed25519PrivateKey::FromBytes(crypto::SecretBytes(absl::MakeConstSpan(
-          reinterpret_cast<const uint8_t*>(seed.data()), seed.size())));
+      crypto::Ed25519PrivateKey::FromBytes(crypto::SecretBytes(
+          absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(seed.data()), seed.size())));
   EXPECT_TRUE(key.ok()) << key.status();
   return *std::move(key);
 }

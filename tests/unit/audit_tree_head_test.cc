@@ -1,5 +1,3 @@
-#include "proto/audit/tree_head.h"
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "proto/audit/audit_log.h"
+#include "proto/audit/tree_head.h"
 #include "proto/runtime/signing_input.h"
 #include "tests/unit/audit_test_util.h"
 
@@ -26,8 +25,8 @@ v1::TreeHead ReferenceHead() {
   head.set_tree_size(8);
   head.set_timestamp_unix_ms(1796104800000);
   // Root of the 8-entry certificate-transparency reference log.
-  head.set_root_hash(absl::HexStringToBytes(
-      "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"));
+  head.set_root_hash(
+      absl::HexStringToBytes("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"));
   head.set_log_id(kLogId);
   return head;
 }

@@ -166,11 +166,10 @@ TEST_F(AuditVerifierTest, TailTruncated) {
   EXPECT_NE(verdict.reason.find("entries 15..19"), std::string::npos) << verdict.reason;
   // Heads cut back as well: the auditor's saved head of size 18 remembers.
   const v1::SignedTreeHead saved = HeadOfSize(18);
-  export_.heads.erase(std::remove_if(export_.heads.begin(), export_.heads.end(),
-                                     [](const v1::SignedTreeHead& h) {
-                                       return h.head().tree_size() > 15;
-                                     }),
-                      export_.heads.end());
+  export_.heads.erase(
+      std::remove_if(export_.heads.begin(), export_.heads.end(),
+                     [](const v1::SignedTreeHead& h) { return h.head().tree_size() > 15; }),
+      export_.heads.end());
   EXPECT_TRUE(Verify(export_).ok()) << "without a saved head a clean cut is undetectable";
   ExpectBad(Verify(export_, Options(saved)), AuditProblem::kTruncated, 15);
 }
@@ -185,8 +184,8 @@ TEST_F(AuditVerifierTest, ForgedEntryAppended) {
   // With a head the forger signed with their own key.
   crypto::InMemoryMerkleLeafHashes leaves;
   for (const v1::LoggedEntry& e : export_.entries) {
-    leaves.Append(crypto::MerkleLeafHash(absl::MakeConstSpan(
-        reinterpret_cast<const uint8_t*>(e.entry().data()), e.entry().size())));
+    leaves.Append(crypto::MerkleLeafHash(
+        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(e.entry().data()), e.entry().size())));
   }
   absl::StatusOr<MerkleHash> root = crypto::MerkleRoot(leaves, kEntries + 1);
   ASSERT_TRUE(root.ok());
@@ -211,10 +210,10 @@ TEST_F(AuditVerifierTest, SigningKeyReplaced) {
   for (v1::SignedTreeHead& head : export_.heads) head = Resign(head.head(), 2);
   const AuditVerdict verdict = Verify(export_);
   ExpectBad(verdict, AuditProblem::kWrongKey, 0);
-  EXPECT_NE(verdict.reason.find(crypto::ToHex(absl::MakeConstSpan(
-                reinterpret_cast<const uint8_t*>(TreeHeadKeyId(TestKey(2).public_key()).data()),
-                32))),
-            std::string::npos)
+  EXPECT_NE(
+      verdict.reason.find(crypto::ToHex(absl::MakeConstSpan(
+          reinterpret_cast<const uint8_t*>(TreeHeadKeyId(TestKey(2).public_key()).data()), 32))),
+      std::string::npos)
       << "names the key that signed: " << verdict.reason;
 }
 
