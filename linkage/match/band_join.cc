@@ -35,12 +35,12 @@ void BandJoiner::Mark(absl::Span<const uint64_t> entries) {
   }
 }
 
-void BandJoiner::Keep(absl::Span<const uint64_t> entries, std::vector<uint64_t>* out) const {
+size_t BandJoiner::Keep(absl::Span<const uint64_t> entries, std::vector<uint64_t>* out) const {
   // Written unconditionally and kept by advancing the cursor: whether an
-  // entry passes is unpredictable, so a branch would often mispredict.
-  const size_t base = out->size();
-  out->resize(base + entries.size());
-  uint64_t* dest = out->data() + base;
+  // entry passes is unpredictable, so a branch would often mispredict. The
+  // buffer only grows (resizing it each time would zero it each time).
+  if (out->size() < entries.size()) out->resize(entries.size());
+  uint64_t* dest = out->data();
   size_t kept = 0;
   const uint64_t* words = bitmap_.data();
   for (const uint64_t entry : entries) {
@@ -48,7 +48,7 @@ void BandJoiner::Keep(absl::Span<const uint64_t> entries, std::vector<uint64_t>*
     dest[kept] = entry;
     kept += (words[bit >> 6] >> (bit & 63)) & 1;
   }
-  out->resize(base + kept);
+  return kept;
 }
 
 void BandJoiner::HashJoin(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b,
@@ -119,18 +119,18 @@ void BandJoiner::Join(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b
                       uint64_t max_bucket_pairs, unsigned b_shift, std::vector<uint64_t>* pairs,
                       BandJoinStats* stats) {
   if (a.empty() || b.empty()) return;
-  survivors_a_.clear();
-  survivors_b_.clear();
-  narrowed_b_.clear();
   Mark(a);
-  Keep(b, &survivors_b_);
-  if (survivors_b_.empty()) return;
-  Mark(survivors_b_);
-  Keep(a, &survivors_a_);
-  if (survivors_a_.empty()) return;
-  Mark(survivors_a_);
-  Keep(survivors_b_, &narrowed_b_);
-  HashJoin(survivors_a_, narrowed_b_, max_bucket_pairs, b_shift, pairs, stats);
+  const size_t kept_b = Keep(b, &survivors_b_);
+  if (kept_b == 0) return;
+  const auto survivors_b = absl::MakeConstSpan(survivors_b_.data(), kept_b);
+  Mark(survivors_b);
+  const size_t kept_a = Keep(a, &survivors_a_);
+  if (kept_a == 0) return;
+  const auto survivors_a = absl::MakeConstSpan(survivors_a_.data(), kept_a);
+  Mark(survivors_a);
+  const size_t narrowed = Keep(survivors_b, &narrowed_b_);
+  HashJoin(survivors_a, absl::MakeConstSpan(narrowed_b_.data(), narrowed), max_bucket_pairs,
+           b_shift, pairs, stats);
 }
 
 }  // namespace fedlink::match

@@ -51,8 +51,9 @@ class BandJoiner {
  private:
   // Bitmap of the hashed keys of `entries`, replacing the previous one.
   void Mark(absl::Span<const uint64_t> entries);
-  // Appends the entries whose hashed key is marked to *out.
-  void Keep(absl::Span<const uint64_t> entries, std::vector<uint64_t>* out) const;
+  // Copies the entries whose hashed key is marked to the front of *out (a
+  // buffer that only grows) and returns how many there are.
+  size_t Keep(absl::Span<const uint64_t> entries, std::vector<uint64_t>* out) const;
   // The exact join of the survivors.
   void HashJoin(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b,
                 uint64_t max_bucket_pairs, unsigned b_shift, std::vector<uint64_t>* pairs,

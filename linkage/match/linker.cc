@@ -346,6 +346,7 @@ absl::StatusOr<LinkageResult> LinkParties(absl::Span<const PartyEncodings> parti
   report.candidate_scores = UsesBloom(options.method) ? &bloom.histogram : nullptr;
   report.configured_threshold = options.threshold;
   FEDLINK_ASSIGN_OR_RETURN(result.quality, BuildQualityReport(report));
+  result.candidate_scores = std::move(bloom.histogram);
   stats.seconds.report = SecondsSince(start);
   stats.seconds.total = SecondsSince(job_start);
   return result;

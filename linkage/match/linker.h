@@ -40,6 +40,7 @@
 #include "linkage/match/filter_store.h"
 #include "linkage/match/lsh_blocking.h"
 #include "linkage/match/quality_report.h"
+#include "linkage/match/score_histogram.h"
 #include "linkage/match/token_blocking.h"
 #include "linkage/match/token_join.h"
 #include "linkage/match/types.h"
@@ -157,6 +158,10 @@ struct LinkageResult {
   std::vector<Link> links;
   LinkerStats stats;
   QualityReport quality;  // counts only; safe to show an analyst
+  // The Dice of every compared Bloom pair (every candidate with blocking;
+  // only the pairs ≥ threshold without), behind quality.suggestion; empty
+  // for tokens. Counts only.
+  ScoreHistogram candidate_scores = ScoreHistogram::Uniform();
 };
 
 // Links the uploads of two or more parties (see the top of this file).

@@ -77,6 +77,7 @@ struct CommandLine {
   int threads = 2;
   size_t batch_rows = 1 << 16;
   bool blocking_quality = false;
+  bool histogram = false;
   std::string json_path;
 };
 
@@ -398,6 +399,10 @@ absl::Status Run(const CommandLine& line) {
       count(s.accepted_bloom_links), count(s.solver_conflicts));
   std::printf("  report     %8.2f s (CPU %6.2f s)  suggested threshold %s\n", s.seconds.report,
               cpu_of("report"), match::DescribeSuggestion(result.quality.suggestion).c_str());
+  if (line.histogram && result.candidate_scores.Total() > 0) {
+    std::printf("  Dice of the compared pairs:\n%s",
+                match::RenderHistogram(result.candidate_scores, "    ").c_str());
+  }
   std::printf("  total      %8.2f s wall, %.2f s CPU (all threads)\n", s.seconds.total, link_cpu);
 
   // Quality against the generator's ground truth (never seen by the linker).
@@ -581,6 +586,8 @@ int main(int argc, char** argv) {
   app.add_option("--batch", line.batch_rows, "Rows normalised and encoded per batch")
       ->default_val(size_t{1} << 16)
       ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+  app.add_flag("--histogram", line.histogram,
+               "Print the histogram of the compared pairs' Dice (behind the suggested threshold)");
   app.add_flag("--blocking-quality", line.blocking_quality,
                "Also measure blocking's pairs completeness (runs blocking a second time)");
   app.add_option("--json", line.json_path,
