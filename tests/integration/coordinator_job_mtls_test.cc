@@ -1,0 +1,392 @@
+// The real coordinator server on 127.0.0.1 with mutual TLS (certificates
+// from deploy/pki.sh), a temporary data directory, and test clients acting
+// as two agencies' agents and an analyst: a whole microdata job from
+// submission to decrypted, joined rows — then the identifier canary: no
+// name or date of birth used to build the encodings appears in the
+// coordinator's data directory, its log, or anything it sent.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/config/coordinator_config.h"
+#include "coordinator/rpc/coordinator_server.h"
+#include "fedlink/v1/coordinator.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "linkage/crypto/job_keys.h"
+#include "linkage/crypto/x25519.h"
+#include "proto/runtime/decision_verify.h"
+#include "proto/runtime/limits.h"
+#include "proto/runtime/linkage_schema_proto.h"
+#include "proto/runtime/payload_crypto.h"
+#include "proto/runtime/signing_input.h"
+#include "proto/runtime/tls_credentials.h"
+#include "spdlog/sinks/basic_file_sink.h"
+#include "spdlog/spdlog.h"
+#include "tests/support/febrl_encoding.h"
+
+namespace fedlink::coordinator {
+namespace {
+
+namespace fs = std::filesystem;
+
+int RunShell(const std::string& command) {
+  int status = std::system((command + " > /dev/null 2>&1").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string content;
+  char buffer[4096];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) content.append(buffer, in.gcount());
+  return content;
+}
+
+// Letters of a seeded pseudo-random walk: distinct made-up words per seed.
+std::string Word(uint32_t seed, int length) {
+  std::string word;
+  for (int k = 0; k < length; ++k) {
+    seed = seed * 1103515245u + 12345u;
+    word.push_back(static_cast<char>('a' + (seed >> 16) % 26));
+  }
+  return word;
+}
+
+// Person i: made-up names, date and place no real data would hold.
+testing::FebrlRecord Person(int i) {
+  testing::FebrlRecord r;
+  r.entity = std::to_string(i);
+  r.rec_id = absl::StrCat("rec-", i);
+  r.given_name = Word(static_cast<uint32_t>(i) * 2 + 1, 9);
+  r.surname = Word(static_cast<uint32_t>(i) * 2 + 1000, 11);
+  r.date_of_birth = absl::StrCat(1931 + i, "0", 1 + i % 9, 1 + i % 2, 3);
+  r.postcode = absl::StrCat(7000 + i * 13);
+  r.suburb = Word(static_cast<uint32_t>(i) + 5000, 8);
+  r.street_number = absl::StrCat(10 + i);
+  return r;
+}
+
+class CoordinatorJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("GRPC_DNS_RESOLVER", "native", 1);
+    char pattern[] = "/tmp/fedlink-coord-it-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    ASSERT_EQ(RunShell(absl::StrCat("'", FEDLINK_SOURCE_DIR, "/deploy/pki.sh' --out '", dir_.string(),
+                               "/pki' --coordinator coord --agent edu --agent health",
+                               " --analyst alice --auditor audrey")),
+              0);
+    std::string agencies;
+    for (const char* agency : {"edu", "health"}) {
+      auto key = crypto::Ed25519PrivateKey::Generate();
+      ASSERT_TRUE(key.ok());
+      std::ofstream(dir_ / (std::string(agency) + ".pub")) << key->public_key().ToPem().value();
+      decision_keys_.emplace(agency, *std::move(key));
+      absl::StrAppend(&agencies, "  - id: ", agency, "\n    decision_key: ", agency, ".pub\n");
+    }
+    const std::string yaml = absl::StrCat(
+        "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\nlog_format: json\n",
+        "tls:\n  ca: pki/ca.crt\n  cert: pki/coordinator/coord.crt\n  key: pki/coordinator/coord.key\n",
+        "aggregate:\n  min_cell_count: 10\nretention:\n  grace_hours: 24\n", "agencies:\n", agencies,
+        "analysts:\n  - name: alice\n    training_expires: 2099-01-01\n");
+    std::ofstream(dir_ / "coordinator.yaml") << yaml;
+    absl::StatusOr<CoordinatorConfig> config = LoadCoordinatorConfig((dir_ / "coordinator.yaml").string());
+    ASSERT_TRUE(config.ok()) << config.status();
+    log_ = spdlog::basic_logger_mt("coordinator-it", (dir_ / "coordinator.log").string());
+    previous_logger_ = spdlog::default_logger();
+    spdlog::set_default_logger(log_);
+    auto server = CoordinatorServer::Start(*config);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  void TearDown() override {
+    server_.reset();
+    if (previous_logger_) spdlog::set_default_logger(previous_logger_);
+    spdlog::drop("coordinator-it");
+    fs::remove_all(dir_);
+  }
+
+  std::unique_ptr<v1::Coordinator::Stub> Stub(const std::string& identity) {
+    proto::TlsFiles files{(dir_ / "pki/ca.crt").string(), (dir_ / "pki" / (identity + ".crt")).string(),
+                          (dir_ / "pki" / (identity + ".key")).string()};
+    auto credentials = proto::MakeChannelCredentials(files);
+    EXPECT_TRUE(credentials.ok()) << credentials.status();
+    grpc::ChannelArguments arguments;
+    proto::ApplyMessageSizeLimits(arguments);
+    return v1::Coordinator::NewStub(grpc::CreateCustomChannel(
+        absl::StrCat("localhost:", server_->port()), credentials->credentials, arguments));
+  }
+
+  static void Deadline(grpc::ClientContext& context) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  }
+
+  // Everything a client received, for the canary.
+  void Saw(const google::protobuf::Message& m) { traffic_ += m.SerializeAsString(); }
+
+  // Reads work items until one for `job_id` of the wanted kind arrives.
+  v1::WorkItem AwaitWork(v1::Coordinator::Stub& stub, const std::string& job_id,
+                         v1::WorkItem::WorkCase kind) {
+    grpc::ClientContext context;
+    Deadline(context);
+    auto reader = stub.WatchWork(&context, v1::WatchWorkRequest());
+    v1::WorkItem item;
+    while (reader->Read(&item)) {
+      Saw(item);
+      if (item.job_id() == job_id && item.work_case() == kind) {
+        context.TryCancel();
+        reader->Finish().ok();
+        return item;
+      }
+    }
+    ADD_FAILURE() << "no work item of kind " << kind << ": " << reader->Finish().error_message();
+    return item;
+  }
+
+  v1::SignedDecision Approve(const v1::DecideJob& decide, const std::string& job_id,
+                             const std::string& agency) {
+    v1::SignedDecision d;
+    d.set_job_id(job_id);
+    d.set_agency(agency);
+    d.set_job_spec_sha256(decide.job_spec_sha256());
+    d.set_verdict(v1::VERDICT_APPROVE);
+    d.set_steward(agency + "/sam");
+    d.set_decided_at_unix_ms(static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())));
+    d.set_key_id(proto::DecisionKeyId(decision_keys_.at(agency).public_key()));
+    auto signature = decision_keys_.at(agency).Sign(proto::DecisionSigningInput(d));
+    d.set_signature(std::string(signature->begin(), signature->end()));
+    return d;
+  }
+
+  fs::path dir_;
+  std::map<std::string, crypto::Ed25519PrivateKey> decision_keys_;
+  std::shared_ptr<spdlog::logger> log_, previous_logger_;
+  std::unique_ptr<CoordinatorServer> server_;
+  std::string traffic_;
+};
+
+TEST_F(CoordinatorJobTest, TwoPartyMicrodataJobEndToEndLeaksNoIdentifier) {
+  absl::StatusOr<schema::LinkageSchema> schema = testing::LoadFebrlSchema();
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  const std::string secret(32, 's');  // the agencies' shared linkage secret
+  std::map<std::string, std::vector<testing::FebrlRecord>> records;
+  for (int i = 0; i < 20; ++i) records["edu"].push_back(Person(i));
+  for (int i = 12; i < 30; ++i) records["health"].push_back(Person(i));  // 8 shared
+
+  auto analyst_key = crypto::X25519PrivateKey::Generate();
+  ASSERT_TRUE(analyst_key.ok());
+  auto alice = Stub("analyst/alice");
+  v1::SubmitJobRequest submit;
+  v1::JobSpec* spec = submit.mutable_spec();
+  spec->set_title("Apprentice outcomes");
+  spec->set_purpose("Integration test");
+  spec->set_irb_reference("IRB-7");
+  spec->set_data_sharing_agreement("DSA-7");
+  spec->mutable_expires_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+  for (const char* agency : {"edu", "health"}) {
+    v1::Party* p = spec->add_parties();
+    p->set_agency(agency);
+    p->add_columns("outcome");
+  }
+  spec->set_method(v1::LINKAGE_METHOD_TOKENS_AND_BLOOM);
+  spec->mutable_match()->set_bloom_threshold(0.8);
+  *spec->mutable_linkage_schema() = proto::MakeLinkageSchemaSpec(*schema);
+  spec->set_output_mode(v1::OUTPUT_MODE_LINKED_MICRODATA);
+  const auto& pub = analyst_key->public_key().bytes();
+  spec->mutable_analyst_key()->set_x25519_public_key(std::string(pub.begin(), pub.end()));
+  spec->mutable_analyst_key()->set_aead(v1::HPKE_AEAD_AES_128_GCM);
+  v1::Job job;
+  {
+    grpc::ClientContext context;
+    Deadline(context);
+    grpc::Status s = alice->SubmitJob(&context, submit, &job);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    Saw(job);
+  }
+  const std::string job_id = job.job_id();
+  EXPECT_EQ(job.state(), v1::JOB_STATE_PENDING_APPROVAL);
+
+  // An agent may not submit jobs (role from its certificate).
+  auto edu_stub = Stub("agent/edu");
+  {
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::Job ignored;
+    EXPECT_EQ(edu_stub->SubmitJob(&context, submit, &ignored).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+
+  std::map<std::string, std::unique_ptr<v1::Coordinator::Stub>> agents;
+  agents["edu"] = std::move(edu_stub);
+  agents["health"] = Stub("agent/health");
+  for (auto& [agency, stub] : agents) {
+    v1::WorkItem item = AwaitWork(*stub, job_id, v1::WorkItem::kDecide);
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::SubmitDecisionRequest request;
+    *request.mutable_decision() = Approve(item.decide(), job_id, agency);
+    v1::SubmitDecisionResponse response;
+    ASSERT_TRUE(stub->SubmitDecision(&context, request, &response).ok());
+    Saw(response);
+  }
+
+  // Encode under K_job from the coordinator's nonce, upload in two batches.
+  for (auto& [agency, stub] : agents) {
+    v1::WorkItem item = AwaitWork(*stub, job_id, v1::WorkItem::kEncode);
+    ASSERT_EQ(item.encode().approvals_size(), 2);
+    const std::string& nonce = item.encode().job_nonce();
+    auto keys = crypto::DeriveJobKeys(
+        crypto::SecretBytes(absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(secret.data()), 32)),
+        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(nonce.data()), nonce.size()));
+    ASSERT_TRUE(keys.ok());
+    auto encoded = testing::EncodeFebrlRecords(records[agency], *schema, *keys);
+    ASSERT_TRUE(encoded.ok()) << encoded.status();
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::UploadSummary summary;
+    auto writer = stub->UploadEncodings(&context, &summary);
+    const size_t n = encoded->tokens.size();
+    for (size_t start = 0, seq = 0; start < n; start += 10, ++seq) {
+      v1::EncodingBatch batch;
+      batch.set_job_id(job_id);
+      batch.set_agency(agency);
+      batch.set_schema_fingerprint(spec->linkage_schema().fingerprint());
+      batch.set_sequence(seq);
+      batch.set_first_pseudonym(static_cast<uint32_t>(start));
+      const size_t end = std::min(n, start + 10);
+      batch.set_record_count(static_cast<uint32_t>(end - start));
+      batch.set_final_batch(end == n);
+      batch.set_filter_bits(static_cast<uint32_t>(encoded->filters[0].words.size() * 64));
+      for (size_t i = start; i < end; ++i) {
+        batch.add_token_counts(static_cast<uint32_t>(encoded->tokens[i].size()));
+        for (const encode::Token& t : encoded->tokens[i]) {
+          batch.add_token_recipe_ids(t.recipe_id);
+          batch.mutable_tokens()->append(reinterpret_cast<const char*>(t.bytes.data()), 16);
+        }
+        for (uint64_t w : encoded->filters[i].words) {
+          for (int b = 0; b < 8; ++b) batch.mutable_filters()->push_back(static_cast<char>(w >> (8 * b)));
+        }
+      }
+      ASSERT_TRUE(writer->Write(batch));
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    ASSERT_TRUE(s.ok()) << agency << ": " << s.error_message();
+    EXPECT_TRUE(summary.complete());
+    Saw(summary);
+  }
+
+  // Matching runs on the coordinator's worker; then each agent fetches its
+  // own pairs and releases rows encrypted to the analyst.
+  std::map<std::string, std::map<uint32_t, std::string>> research_ids;  // agency → pseudonym → id
+  for (auto& [agency, stub] : agents) {
+    v1::WorkItem item = AwaitWork(*stub, job_id, v1::WorkItem::kRelease);
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::FetchAssignmentsRequest request;
+    request.set_job_id(job_id);
+    auto reader = stub->FetchAssignments(&context, request);
+    v1::AssignmentBatch batch;
+    while (reader->Read(&batch)) {
+      Saw(batch);
+      for (int i = 0; i < batch.pseudonyms_size(); ++i) {
+        research_ids[agency][batch.pseudonyms(i)] = batch.research_ids().substr(16 * i, 16);
+      }
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    EXPECT_EQ(research_ids[agency].size(), item.release().assignments());
+
+    v1::ReleasedRows rows;
+    rows.add_columns("outcome");
+    for (const auto& [pseudonym, id] : research_ids[agency]) {
+      v1::ReleasedRow* row = rows.add_rows();
+      row->set_research_id(id);
+      row->add_values(absl::StrCat("entity-", records[agency][pseudonym].entity));
+    }
+    auto chunk = proto::SealPayloadChunk(spec->analyst_key(),
+                                         {job_id, agency, v1::PAYLOAD_KIND_ROWS, 0, true},
+                                         rows.SerializeAsString());
+    ASSERT_TRUE(chunk.ok()) << chunk.status();
+    grpc::ClientContext upload_context;
+    Deadline(upload_context);
+    v1::PayloadSummary summary;
+    auto writer = stub->UploadPayload(&upload_context, &summary);
+    ASSERT_TRUE(writer->Write(*chunk));
+    ASSERT_TRUE(writer->Write(*chunk));  // a retry is acknowledged, not stored twice
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    EXPECT_EQ(summary.chunks_stored(), 1u);
+    EXPECT_EQ(summary.chunks_repeated(), 1u);
+  }
+
+  // The analyst fetches, decrypts and joins by research id.
+  std::map<std::string, std::vector<v1::PayloadChunk>> chunks;
+  v1::LinkageQualityReport quality;
+  {
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::FetchResultsRequest request;
+    request.set_job_id(job_id);
+    auto reader = alice->FetchResults(&context, request);
+    v1::ResultsItem item;
+    while (reader->Read(&item)) {
+      Saw(item);
+      if (item.has_chunk()) chunks[item.chunk().agency()].push_back(item.chunk());
+      if (item.has_quality()) quality = item.quality();
+    }
+    grpc::Status s = reader->Finish();
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  std::map<std::string, std::map<std::string, std::string>> by_id;  // agency → research id → value
+  for (const char* agency : {"edu", "health"}) {
+    auto rows = proto::DecryptReleasedRows(job_id, agency, v1::HPKE_AEAD_AES_128_GCM, *analyst_key,
+                                           chunks[agency]);
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    for (const v1::ReleasedRow& row : rows->rows()) by_id[agency][row.research_id()] = row.values(0);
+  }
+  int joined = 0;
+  for (const auto& [id, value] : by_id["edu"]) {
+    auto other = by_id["health"].find(id);
+    ASSERT_NE(other, by_id["health"].end());
+    EXPECT_EQ(value, other->second) << "a research id joined two different people";
+    ++joined;
+  }
+  EXPECT_EQ(joined, 8);
+  EXPECT_EQ(quality.clusters(), 8u);
+
+  // Canary: no identifier value anywhere the coordinator wrote or sent.
+  server_.reset();  // flush and close RocksDB and the log
+  log_->flush();
+  std::string everything = traffic_;
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ / "data")) {
+    if (entry.is_regular_file()) everything += ReadAll(entry.path());
+  }
+  const std::string log = ReadAll(dir_ / "coordinator.log");
+  EXPECT_THAT(log, ::testing::HasSubstr(job_id));  // the log was written
+  everything += log;
+  int checked = 0;
+  for (int i = 0; i < 30; ++i) {
+    const testing::FebrlRecord p = Person(i);
+    for (const std::string& value : {p.given_name, p.surname, p.date_of_birth}) {
+      EXPECT_EQ(everything.find(value), std::string::npos) << "identifier of person " << i << " leaked";
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 90);
+}
+
+}  // namespace
+}  // namespace fedlink::coordinator
