@@ -6,6 +6,7 @@
 #include "agent/release/row_releaser.h"
 
 #include <cstdlib>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -15,6 +16,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "agent/audit/agent_audit_log.h"
+#include "agent/audit/audit_entries.h"
 #include "agent/encoding/record_store_source.h"
 #include "agent/release/job_pseudonyms.h"
 #include "agent/release/release_columns.h"
@@ -200,6 +203,49 @@ TEST_F(ReleaseRowsTest, CanaryNoIdentifierValueInAnyProducedByte) {
   EXPECT_EQ(plaintext.find("3.9"), std::string::npos);
   // The canary would catch a leak: the approved values are there.
   EXPECT_NE(plaintext.find(ProgramCode(5)), std::string::npos);
+}
+
+TEST_F(ReleaseRowsTest, CanaryStoreFilesHoldNoIdentifierAfterReleaseAndItsAuditEntry) {
+  std::vector<v1::PayloadChunk> chunks;
+  absl::StatusOr<ReleaseSummary> summary = Release(Assignments(kPeople, 16), &chunks, {});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  audit::AgentAuditLogOptions options;
+  options.agency = "edu";
+  options.coordinator_key = policy::testing::TestKey(9).public_key();
+  options.sync_writes = false;
+  absl::StatusOr<std::unique_ptr<audit::AgentAuditLog>> log =
+      audit::AgentAuditLog::Open(*store_, policy::testing::TestKey(1), options);
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_TRUE((*log)
+                  ->Record(audit::RowsReleasedEntry(
+                      kJob, "edu",
+                      {summary->assignments, summary->rows, summary->records_missing,
+                       summary->columns, summary->chunks, summary->ciphertext_bytes}))
+                  .ok());
+  log->reset();
+  ASSERT_TRUE(store_->Flush().ok());
+  source_.reset();
+  store_.reset();  // everything on disk
+
+  std::string files;
+  for (const auto& file : std::filesystem::recursive_directory_iterator(dir_)) {
+    if (!file.is_regular_file()) continue;
+    // stdio rather than istreambuf_iterator: GCC 12 warns falsely
+    // (-Wnull-dereference) on the latter.
+    FILE* f = std::fopen(file.path().c_str(), "rb");
+    ASSERT_NE(f, nullptr) << file.path();
+    char buffer[1 << 16];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) files.append(buffer, n);
+    std::fclose(f);
+  }
+  ASSERT_NE(files.find("agent/edu"), std::string::npos) << "the audit log is in the files";
+  for (int i = 0; i < kPeople; ++i) {
+    for (const std::string& value : IdentifierValues(i)) {
+      EXPECT_EQ(files.find(value), std::string::npos) << "identifier of person " << i;
+    }
+    EXPECT_EQ(files.find(ProgramCode(i)), std::string::npos) << "attribute of person " << i;
+  }
 }
 
 TEST_F(ReleaseRowsTest, RespectsRowAndByteLimitsPerChunk) {
