@@ -203,11 +203,13 @@ absl::StatusOr<CoordinatorConfig> ParseTree(const Reader& r, const YAML::Node& r
                                                  "agencies", "analysts"}));
   CoordinatorConfig config;
   config.source_path = path;
-  for (const char* required : {"version", "listen", "data_dir", "tls", "agencies"}) {
-    if (!root[required]) return r.Error(root, required, "is required");
-  }
+  if (!root["version"]) return r.Error(root, "version", "is required");
+  // The format version first: a newer file's other keys would mislead.
   FEDLINK_ASSIGN_OR_RETURN(uint64_t version, r.Unsigned(root["version"], "version", 1, 1));
   (void)version;
+  for (const char* required : {"listen", "data_dir", "tls", "agencies"}) {
+    if (!root[required]) return r.Error(root, required, "is required");
+  }
   FEDLINK_ASSIGN_OR_RETURN(config.listen_address, r.String(root["listen"], "listen"));
   const size_t colon = config.listen_address.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == config.listen_address.size()) {
