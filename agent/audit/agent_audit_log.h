@@ -52,7 +52,8 @@
 namespace fedlink::agent::audit {
 
 // Meta name of the last verified coordinator head (a SignedTreeHead).
-inline constexpr std::string_view kCoordinatorHeadMeta = "audit/coordinator-head";
+inline constexpr std::string_view kCoordinatorHeadMeta =
+    "audit/coordinator-head";
 
 // "agent/<agency>": the log id of an agency's local log.
 std::string AgentLogId(std::string_view agency);
@@ -73,10 +74,10 @@ struct AgentAuditLogOptions {
 
 // How a receipt was taken.
 enum class ReceiptResult {
-  kFirst,             // no earlier head: signature checked, now the verified head
-  kSameHead,          // same size and root as the verified head: nothing recorded
-  kConsistent,        // grew with a valid consistency proof: recorded, verified
-  kUnproven,          // grew without a proof: recorded once, signature only
+  kFirst,       // no earlier head: signature checked, now the verified head
+  kSameHead,    // same size and root as the verified head: nothing recorded
+  kConsistent,  // grew with a valid consistency proof: recorded, verified
+  kUnproven,    // grew without a proof: recorded once, signature only
 };
 
 class AgentAuditLog {
@@ -100,8 +101,8 @@ class AgentAuditLog {
   // receipt that fails is recorded as evidence instead, `entry` is not
   // appended, and DataLoss is returned. InvalidArgument if the entry breaks
   // audit.proto's limits; store errors.
-  absl::StatusOr<v1::SignedTreeHead> Record(v1::AuditEntry entry,
-                                            const v1::Receipt* receipt = nullptr);
+  absl::StatusOr<v1::SignedTreeHead> Record(
+      v1::AuditEntry entry, const v1::Receipt* receipt = nullptr);
 
   // Takes the receipt of an interaction that has no entry of its own (see
   // the file comment). `rpc` and `job_id` (may be empty) describe the
@@ -120,20 +121,23 @@ class AgentAuditLog {
   const v1::Identity& self() const { return self_; }
 
  private:
-  AgentAuditLog(RecordStore& store, std::unique_ptr<fedlink::audit::AuditLog> log,
+  AgentAuditLog(RecordStore& store,
+                std::unique_ptr<fedlink::audit::AuditLog> log,
                 AgentAuditLogOptions options,
                 std::optional<v1::SignedTreeHead> coordinator_head);
 
   // Checks `receipt` against the verified head; on failure records the
   // evidence and returns DataLoss.
-  absl::StatusOr<ReceiptResult> CheckReceipt(const v1::Receipt& receipt, std::string_view rpc,
-                                     std::string_view job_id)
+  absl::StatusOr<ReceiptResult> CheckReceipt(const v1::Receipt& receipt,
+                                             std::string_view rpc,
+                                             std::string_view job_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends `entry` (time and actor filled in) with a signed head.
   absl::StatusOr<v1::SignedTreeHead> Append(v1::AuditEntry entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes `head` the verified coordinator head, in memory and in meta.
-  absl::Status Advance(const v1::SignedTreeHead& head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Advance(const v1::SignedTreeHead& head)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   RecordStore& store_;
   const std::unique_ptr<fedlink::audit::AuditLog> log_;
@@ -144,7 +148,8 @@ class AgentAuditLog {
   std::optional<v1::SignedTreeHead> coordinator_head_ ABSL_GUARDED_BY(mu_);
   // The last unproven head recorded (size, root), so that repeats of it are
   // not recorded again.
-  std::optional<std::pair<uint64_t, std::string>> last_unproven_ ABSL_GUARDED_BY(mu_);
+  std::optional<std::pair<uint64_t, std::string>> last_unproven_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedlink::agent::audit

@@ -16,7 +16,8 @@
 namespace fedlink::agent::audit {
 
 // A job arrived for a decision (DecideJob): its id and spec hash (32 bytes).
-v1::AuditEntry JobReceivedEntry(std::string_view job_id, std::string_view job_spec_sha256);
+v1::AuditEntry JobReceivedEntry(std::string_view job_id,
+                                std::string_view job_spec_sha256);
 
 // The steward's decision, as signed and sent: the actor is the steward
 // (decision.steward(), role STEWARD), the outcome OK for an approval and
@@ -26,8 +27,10 @@ v1::AuditEntry DecisionSignedEntry(const v1::SignedDecision& decision);
 // The steward tried to approve a job the policy forbids: outcome REFUSED,
 // `reason` the policy's violations (policy::FormatViolations: codes, fields,
 // column names; at most 2000 bytes).
-v1::AuditEntry ApprovalRefusedEntry(std::string_view job_id, std::string_view steward,
-                                    std::string_view agency, std::string_view reason);
+v1::AuditEntry ApprovalRefusedEntry(std::string_view job_id,
+                                    std::string_view steward,
+                                    std::string_view agency,
+                                    std::string_view reason);
 
 // What a release sent (counts only).
 struct ReleaseCounts {
@@ -38,17 +41,21 @@ struct ReleaseCounts {
   uint64_t chunks = 0;
   uint64_t ciphertext_bytes = 0;
 };
-v1::AuditEntry RowsReleasedEntry(std::string_view job_id, std::string_view agency,
+v1::AuditEntry RowsReleasedEntry(std::string_view job_id,
+                                 std::string_view agency,
                                  const ReleaseCounts& counts);
 
 // A release the agent refused or could not finish: outcome REFUSED (e.g. a
 // column refused at release time) or FAILED, `reason` the error message
 // (which by the project's rules names no value).
-v1::AuditEntry ReleaseStoppedEntry(std::string_view job_id, std::string_view agency,
-                                   v1::AuditOutcome outcome, std::string_view reason);
+v1::AuditEntry ReleaseStoppedEntry(std::string_view job_id,
+                                   std::string_view agency,
+                                   v1::AuditOutcome outcome,
+                                   std::string_view reason);
 
 // The job's pseudonym map was dropped (purge or expiry).
-v1::AuditEntry PseudonymsDroppedEntry(std::string_view job_id, uint64_t pseudonyms);
+v1::AuditEntry PseudonymsDroppedEntry(std::string_view job_id,
+                                      uint64_t pseudonyms);
 
 }  // namespace fedlink::agent::audit
 

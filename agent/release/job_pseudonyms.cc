@@ -29,20 +29,22 @@ absl::Status SaveJobPseudonyms(RecordStore& store, std::string_view job_id,
   const std::string name = JobPseudonymsMetaName(job_id);
   FEDLINK_RETURN_IF_ERROR(store.PutMeta(name, kSaving));
   FEDLINK_RETURN_IF_ERROR(encoding::SavePseudonymMap(store, job_id, map));
-  return store.PutMeta(name, absl::StrCat(std::string(kCompletePrefix), map.size()));
+  return store.PutMeta(name,
+                       absl::StrCat(std::string(kCompletePrefix), map.size()));
 }
 
-absl::StatusOr<encoding::PseudonymMap> LoadJobPseudonyms(const RecordStore& store,
-                                                        std::string_view job_id) {
+absl::StatusOr<encoding::PseudonymMap> LoadJobPseudonyms(
+    const RecordStore& store, std::string_view job_id) {
   FEDLINK_ASSIGN_OR_RETURN(const std::optional<std::string> marker,
                            store.GetMeta(JobPseudonymsMetaName(job_id)));
   const std::string job(job_id);
   if (!marker.has_value()) {
-    return absl::NotFoundError(absl::StrCat("job ", job, " has no saved pseudonym map"));
+    return absl::NotFoundError(
+        absl::StrCat("job ", job, " has no saved pseudonym map"));
   }
   if (*marker == kSaving) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the pseudonym map of job ", job, " was not saved completely"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the pseudonym map of job ", job, " was not saved completely"));
   }
   if (*marker == kDropped) {
     return absl::FailedPreconditionError(
@@ -50,9 +52,10 @@ absl::StatusOr<encoding::PseudonymMap> LoadJobPseudonyms(const RecordStore& stor
   }
   uint64_t size = 0;
   if (marker->rfind(kCompletePrefix, 0) != 0 ||
-      !absl::SimpleAtoi(absl::string_view(*marker).substr(kCompletePrefix.size()), &size)) {
-    return absl::DataLossError(
-        absl::StrCat("the pseudonym map marker of job ", job, " is not readable"));
+      !absl::SimpleAtoi(
+          absl::string_view(*marker).substr(kCompletePrefix.size()), &size)) {
+    return absl::DataLossError(absl::StrCat("the pseudonym map marker of job ",
+                                            job, " is not readable"));
   }
   return encoding::LoadPseudonymMap(store, job_id, size);
 }

@@ -15,7 +15,8 @@ namespace {
 // Whether `column` names the local id or an identifier, by the stored field
 // name or by the CSV header (a job cannot name either, but the check costs
 // nothing and keeps the rule independent of the schema validator).
-bool IsIdentifierName(const ingest::IngestSchema& schema, std::string_view column) {
+bool IsIdentifierName(const ingest::IngestSchema& schema,
+                      std::string_view column) {
   if (column == "local_id" || column == schema.local_id_column) return true;
   for (const ingest::IdentifierColumn& id : schema.identifiers) {
     if (column == id.field || column == id.column) return true;
@@ -34,16 +35,18 @@ const ingest::AttributeColumn* FindAttribute(const ingest::IngestSchema& schema,
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> ResolveReleaseColumns(
-    const v1::JobSpec& spec, std::string_view agency, const ingest::IngestSchema& schema,
-    const policy::AgentPolicy& policy) {
+    const v1::JobSpec& spec, std::string_view agency,
+    const ingest::IngestSchema& schema, const policy::AgentPolicy& policy) {
   FEDLINK_RETURN_IF_ERROR(ingest::ValidateIngestSchema(schema));
   if (policy.agency != agency) {
-    return absl::InvalidArgumentError(absl::StrCat("the policy is for agency ", policy.agency,
-                                                   ", not ", std::string(agency)));
+    return absl::InvalidArgumentError(absl::StrCat("the policy is for agency ",
+                                                   policy.agency, ", not ",
+                                                   std::string(agency)));
   }
   if (spec.output_mode() != v1::OUTPUT_MODE_LINKED_MICRODATA) {
     return absl::FailedPreconditionError(
-        absl::StrCat("the job's output mode is ", std::string(policy::OutputModeName(spec.output_mode())),
+        absl::StrCat("the job's output mode is ",
+                     std::string(policy::OutputModeName(spec.output_mode())),
                      ": only linked_microdata releases rows"));
   }
   const v1::Party* party = nullptr;
@@ -51,8 +54,8 @@ absl::StatusOr<std::vector<std::string>> ResolveReleaseColumns(
     if (p.agency() == agency) party = &p;
   }
   if (party == nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("agency ", std::string(agency), " is not a party of the job"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "agency ", std::string(agency), " is not a party of the job"));
   }
 
   std::vector<std::string> columns;
@@ -62,12 +65,14 @@ absl::StatusOr<std::vector<std::string>> ResolveReleaseColumns(
     const std::string& name = party->columns(i);
     const std::string where = absl::StrCat("columns[", i, "] ", name);
     if (IsIdentifierName(schema, name)) {
-      refusals.push_back(absl::StrCat(where, " is an identifier, never released"));
+      refusals.push_back(
+          absl::StrCat(where, " is an identifier, never released"));
       continue;
     }
     const ingest::AttributeColumn* attribute = FindAttribute(schema, name);
     if (attribute == nullptr) {
-      refusals.push_back(absl::StrCat(where, " is not an attribute of the ingest schema"));
+      refusals.push_back(
+          absl::StrCat(where, " is not an attribute of the ingest schema"));
       continue;
     }
     if (!seen.insert(name).second) {
@@ -75,20 +80,23 @@ absl::StatusOr<std::vector<std::string>> ResolveReleaseColumns(
       continue;
     }
     if (!policy::AllowsColumn(policy, name)) {
-      refusals.push_back(absl::StrCat(where, " is not on the policy's column list"));
+      refusals.push_back(
+          absl::StrCat(where, " is not on the policy's column list"));
       continue;
     }
     if (attribute->sensitivity > policy.max_sensitivity) {
       refusals.push_back(absl::StrCat(
-          where, " is ", std::string(ingest::SensitivityName(attribute->sensitivity)),
-          ", above the policy's maximum ", std::string(ingest::SensitivityName(policy.max_sensitivity))));
+          where, " is ",
+          std::string(ingest::SensitivityName(attribute->sensitivity)),
+          ", above the policy's maximum ",
+          std::string(ingest::SensitivityName(policy.max_sensitivity))));
       continue;
     }
     columns.push_back(name);
   }
   if (!refusals.empty()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("release refused for job columns: ", absl::StrJoin(refusals, "; ")));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "release refused for job columns: ", absl::StrJoin(refusals, "; ")));
   }
   return columns;
 }

@@ -58,14 +58,14 @@ struct ReleaseOptions {
 // What a release did: counts only (for the local audit log and status).
 struct ReleaseSummary {
   uint64_t assignment_batches = 0;
-  uint64_t assignments = 0;      // pseudonyms with a research id
-  uint64_t rows = 0;             // rows released (assignments - missing)
-  uint64_t records_missing = 0;  // records deleted since encoding
-  uint32_t columns = 0;          // attribute columns per row
-  uint32_t chunks = 0;           // chunks in the release (final index + 1)
-  uint32_t chunks_sent = 0;      // chunks handed to the sink this run
-  uint64_t plaintext_bytes = 0;  // serialised ReleasedRows, all chunks
-  uint64_t ciphertext_bytes = 0; // ciphertext of the chunks sent
+  uint64_t assignments = 0;       // pseudonyms with a research id
+  uint64_t rows = 0;              // rows released (assignments - missing)
+  uint64_t records_missing = 0;   // records deleted since encoding
+  uint32_t columns = 0;           // attribute columns per row
+  uint32_t chunks = 0;            // chunks in the release (final index + 1)
+  uint32_t chunks_sent = 0;       // chunks handed to the sink this run
+  uint64_t plaintext_bytes = 0;   // serialised ReleasedRows, all chunks
+  uint64_t ciphertext_bytes = 0;  // ciphertext of the chunks sent
 };
 
 // Receives each sealed chunk, in index order. A non-OK status stops the
@@ -114,8 +114,8 @@ class RowReleaser {
   absl::StatusOr<ReleaseSummary> Finish();
 
  private:
-  RowReleaser(std::string job_id, std::string agency, v1::AnalystKey analyst_key,
-              std::vector<std::string> columns,
+  RowReleaser(std::string job_id, std::string agency,
+              v1::AnalystKey analyst_key, std::vector<std::string> columns,
               const encoding::PseudonymMap& pseudonyms,
               const encoding::RecordSource& records, PayloadChunkSink sink,
               ReleaseOptions options);

@@ -27,9 +27,9 @@ absl::StatusOr<crypto::HpkeAead> HpkeAeadFromProto(v1::HpkeAead aead) {
     case v1::HPKE_AEAD_CHACHA20_POLY1305:
       return crypto::HpkeAead::kChaCha20Poly1305;
     default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "HPKE AEAD ", static_cast<int>(aead),
-          " is not supported (AES_128_GCM or CHACHA20_POLY1305 are)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("HPKE AEAD ", static_cast<int>(aead),
+                       " is not supported (AES_128_GCM or CHACHA20_POLY1305 are)"));
   }
 }
 
@@ -43,10 +43,9 @@ absl::StatusOr<v1::PayloadChunk> SealPayloadChunk(const v1::AnalystKey& analyst_
           reinterpret_cast<const uint8_t*>(analyst_key.x25519_public_key().data()),
           analyst_key.x25519_public_key().size())));
   if (plaintext.size() > kMaxPayloadPlaintextBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Where(position.job_id, position.agency, position.chunk_index), ": ",
-                     plaintext.size(), " bytes of plaintext exceed the limit of ",
-                     kMaxPayloadPlaintextBytes));
+    return absl::InvalidArgumentError(absl::StrCat(
+        Where(position.job_id, position.agency, position.chunk_index), ": ", plaintext.size(),
+        " bytes of plaintext exceed the limit of ", kMaxPayloadPlaintextBytes));
   }
   v1::PayloadChunk chunk;
   chunk.set_job_id(position.job_id);
@@ -54,10 +53,10 @@ absl::StatusOr<v1::PayloadChunk> SealPayloadChunk(const v1::AnalystKey& analyst_
   chunk.set_kind(position.kind);
   chunk.set_chunk_index(position.chunk_index);
   chunk.set_final_chunk(position.final_chunk);
-  FEDLINK_ASSIGN_OR_RETURN(crypto::HpkeSealed sealed,
-                           crypto::HpkeSeal(aead, recipient, kPayloadHpkeInfo,
-                                            PayloadAssociatedData(chunk),
-                                            absl::string_view(plaintext.data(), plaintext.size())));
+  FEDLINK_ASSIGN_OR_RETURN(
+      crypto::HpkeSealed sealed,
+      crypto::HpkeSeal(aead, recipient, kPayloadHpkeInfo, PayloadAssociatedData(chunk),
+                       absl::string_view(plaintext.data(), plaintext.size())));
   chunk.set_enc(std::move(sealed.enc));
   chunk.set_ciphertext(std::move(sealed.ciphertext));
   // Catches a header outside the contract (a long job id, an index above
@@ -66,8 +65,7 @@ absl::StatusOr<v1::PayloadChunk> SealPayloadChunk(const v1::AnalystKey& analyst_
   return chunk;
 }
 
-absl::StatusOr<std::string> OpenPayloadChunk(const v1::PayloadChunk& chunk,
-                                             crypto::HpkeAead aead,
+absl::StatusOr<std::string> OpenPayloadChunk(const v1::PayloadChunk& chunk, crypto::HpkeAead aead,
                                              const crypto::X25519PrivateKey& analyst_private_key) {
   FEDLINK_RETURN_IF_ERROR(Validate(chunk));
   absl::StatusOr<std::string> plaintext =
@@ -81,8 +79,8 @@ absl::StatusOr<std::string> OpenPayloadChunk(const v1::PayloadChunk& chunk,
         "sealed to another key)"));
   }
   return absl::Status(plaintext.status().code(),
-                      absl::StrCat(Where(chunk.job_id(), chunk.agency(), chunk.chunk_index()),
-                                   ": ", plaintext.status().message()));
+                      absl::StrCat(Where(chunk.job_id(), chunk.agency(), chunk.chunk_index()), ": ",
+                                   plaintext.status().message()));
 }
 
 absl::StatusOr<std::string> PayloadStreamReader::Next(const v1::PayloadChunk& chunk) {
@@ -120,11 +118,11 @@ absl::Status PayloadStreamReader::Finish() const {
 
 absl::StatusOr<v1::ReleasedRows> DecryptReleasedRows(
     std::string_view job_id, std::string_view agency, v1::HpkeAead aead,
-    const crypto::X25519PrivateKey& analyst_private_key,
-    absl::Span<const v1::PayloadChunk> chunks, uint64_t max_rows) {
+    const crypto::X25519PrivateKey& analyst_private_key, absl::Span<const v1::PayloadChunk> chunks,
+    uint64_t max_rows) {
   FEDLINK_ASSIGN_OR_RETURN(const crypto::HpkeAead suite, HpkeAeadFromProto(aead));
-  PayloadStreamReader reader(std::string(job_id), std::string(agency), v1::PAYLOAD_KIND_ROWS,
-                             suite, analyst_private_key);
+  PayloadStreamReader reader(std::string(job_id), std::string(agency), v1::PAYLOAD_KIND_ROWS, suite,
+                             analyst_private_key);
   v1::ReleasedRows all;
   for (const v1::PayloadChunk& chunk : chunks) {
     FEDLINK_ASSIGN_OR_RETURN(const std::string plaintext, reader.Next(chunk));
@@ -134,8 +132,7 @@ absl::StatusOr<v1::ReleasedRows> DecryptReleasedRows(
     if (reader.chunks_read() == 1) {
       *all.mutable_columns() = rows.columns();
     } else if (rows.columns().size() != all.columns().size() ||
-               !std::equal(rows.columns().begin(), rows.columns().end(),
-                           all.columns().begin())) {
+               !std::equal(rows.columns().begin(), rows.columns().end(), all.columns().begin())) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": columns differ from those of chunk 0"));
     }

@@ -54,9 +54,9 @@ struct PayloadChunkPosition {
 // key or its AEAD is invalid, the plaintext exceeds kMaxPayloadPlaintextBytes,
 // or the resulting chunk breaks a payload.proto limit (job id, agency, kind,
 // index); Internal if the CSPRNG or OpenSSL fails. Thread-safe.
-absl::StatusOr<v1::PayloadChunk> SealPayloadChunk(
-    const v1::AnalystKey& analyst_key, const PayloadChunkPosition& position,
-    std::string_view plaintext);
+absl::StatusOr<v1::PayloadChunk> SealPayloadChunk(const v1::AnalystKey& analyst_key,
+                                                  const PayloadChunkPosition& position,
+                                                  std::string_view plaintext);
 
 // Opens one chunk with the analyst's private key: validates the chunk
 // against payload.proto's limits (InvalidArgument naming the field), then
@@ -65,17 +65,15 @@ absl::StatusOr<v1::PayloadChunk> SealPayloadChunk(
 // if the ciphertext, enc, header or key do not match. Does not check that
 // the header is the one the caller expects: PayloadStreamReader does.
 // Thread-safe.
-absl::StatusOr<std::string> OpenPayloadChunk(
-    const v1::PayloadChunk& chunk, crypto::HpkeAead aead,
-    const crypto::X25519PrivateKey& analyst_private_key);
+absl::StatusOr<std::string> OpenPayloadChunk(const v1::PayloadChunk& chunk, crypto::HpkeAead aead,
+                                             const crypto::X25519PrivateKey& analyst_private_key);
 
 // Opens the chunks of one (job, agency, kind) in order. Not thread-safe;
 // the private key must outlive the reader.
 class PayloadStreamReader {
  public:
-  PayloadStreamReader(std::string job_id, std::string agency,
-                      v1::PayloadKind kind, crypto::HpkeAead aead,
-                      const crypto::X25519PrivateKey& analyst_private_key)
+  PayloadStreamReader(std::string job_id, std::string agency, v1::PayloadKind kind,
+                      crypto::HpkeAead aead, const crypto::X25519PrivateKey& analyst_private_key)
       : job_id_(std::move(job_id)),
         agency_(std::move(agency)),
         kind_(kind),
@@ -115,8 +113,8 @@ class PayloadStreamReader {
 // Thread-safe.
 absl::StatusOr<v1::ReleasedRows> DecryptReleasedRows(
     std::string_view job_id, std::string_view agency, v1::HpkeAead aead,
-    const crypto::X25519PrivateKey& analyst_private_key,
-    absl::Span<const v1::PayloadChunk> chunks, uint64_t max_rows = 1ULL << 32);
+    const crypto::X25519PrivateKey& analyst_private_key, absl::Span<const v1::PayloadChunk> chunks,
+    uint64_t max_rows = 1ULL << 32);
 
 }  // namespace fedlink::proto
 

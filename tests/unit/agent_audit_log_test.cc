@@ -28,7 +28,8 @@ using ::testing::HasSubstr;
 
 crypto::Ed25519PrivateKey Key(uint8_t b) {
   return crypto::Ed25519PrivateKey::FromBytes(
-             crypto::SecretBytes(std::vector<uint8_t>(crypto::kEd25519PrivateKeySize, b)))
+             crypto::SecretBytes(
+                 std::vector<uint8_t>(crypto::kEd25519PrivateKeySize, b)))
       .value();
 }
 
@@ -40,8 +41,8 @@ class FakeCoordinator {
 
   void Grow(int entries, const std::string& salt = "") {
     for (int i = 0; i < entries; ++i) {
-      leaves_.Append(crypto::MerkleLeafHash(
-          crypto::Sha256(absl::StrCat("coordinator entry ", leaves_.leaf_count(), salt))));
+      leaves_.Append(crypto::MerkleLeafHash(crypto::Sha256(
+          absl::StrCat("coordinator entry ", leaves_.leaf_count(), salt))));
     }
   }
 
@@ -64,7 +65,9 @@ class FakeCoordinator {
       proof->set_first_size(*known_size);
       proof->set_second_size(leaves_.leaf_count());
       const std::vector<crypto::MerkleHash> path =
-          crypto::MerkleConsistencyProof(leaves_, *known_size, leaves_.leaf_count()).value();
+          crypto::MerkleConsistencyProof(leaves_, *known_size,
+                                         leaves_.leaf_count())
+              .value();
       for (const crypto::MerkleHash& hash : path) {
         proof->add_path(std::string(hash.begin(), hash.end()));
       }
@@ -72,7 +75,9 @@ class FakeCoordinator {
     return receipt;
   }
 
-  const crypto::Ed25519PublicKey& public_key() const { return key_.public_key(); }
+  const crypto::Ed25519PublicKey& public_key() const {
+    return key_.public_key();
+  }
 
  private:
   crypto::Ed25519PrivateKey key_;
@@ -100,7 +105,9 @@ class AgentAuditLogTest : public ::testing::Test {
     AgentAuditLogOptions options;
     options.agency = "edu";
     options.coordinator_key = coordinator_.public_key();
-    options.clock = [this] { return absl::FromUnixMillis(1893456000000 + (++clock_ticks_)); };
+    options.clock = [this] {
+      return absl::FromUnixMillis(1893456000000 + (++clock_ticks_));
+    };
     options.sync_writes = false;
     return options;
   }
@@ -111,7 +118,8 @@ class AgentAuditLogTest : public ::testing::Test {
     RecordStoreOptions store_options;
     store_options.sync_commits = false;
     absl::StatusOr<std::unique_ptr<RecordStore>> store = RecordStore::Open(
-        dir_, crypto::SecretBytes(crypto::Sha256(std::string_view("at-rest"))), store_options);
+        dir_, crypto::SecretBytes(crypto::Sha256(std::string_view("at-rest"))),
+        store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     absl::StatusOr<std::unique_ptr<AgentAuditLog>> log =
@@ -125,7 +133,8 @@ class AgentAuditLogTest : public ::testing::Test {
                                                .log_id = "agent/edu",
                                                .saved_head = std::nullopt,
                                                .check_entry = nullptr};
-    return fedlink::audit::VerifyAuditLog(log_->log().Export().value(), std::move(options))
+    return fedlink::audit::VerifyAuditLog(log_->log().Export().value(),
+                                          std::move(options))
         .value();
   }
 
@@ -162,15 +171,23 @@ v1::SignedDecision Approval() {
 }
 
 TEST_F(AgentAuditLogTest, RecordsSignedEntriesTheAuditorsVerifierAccepts) {
-  ASSERT_TRUE(log_->Record(JobReceivedEntry("job-7", std::string(32, 's'))).ok());
+  ASSERT_TRUE(
+      log_->Record(JobReceivedEntry("job-7", std::string(32, 's'))).ok());
   ASSERT_TRUE(log_->Record(DecisionSignedEntry(Approval())).ok());
-  absl::StatusOr<v1::SignedTreeHead> head = log_->Record(RowsReleasedEntry(
-      "job-7", "edu", {.assignments = 30, .rows = 29, .records_missing = 1, .columns = 2,
-                       .chunks = 3, .ciphertext_bytes = 900}));
+  absl::StatusOr<v1::SignedTreeHead> head =
+      log_->Record(RowsReleasedEntry("job-7", "edu",
+                                     {.assignments = 30,
+                                      .rows = 29,
+                                      .records_missing = 1,
+                                      .columns = 2,
+                                      .chunks = 3,
+                                      .ciphertext_bytes = 900}));
   ASSERT_TRUE(head.ok()) << head.status();
   EXPECT_EQ(head->head().tree_size(), 3u);
   EXPECT_EQ(head->head().log_id(), "agent/edu");
-  EXPECT_TRUE(fedlink::audit::VerifySignedTreeHead(*head, Key(1).public_key(), "agent/edu").ok());
+  EXPECT_TRUE(fedlink::audit::VerifySignedTreeHead(*head, Key(1).public_key(),
+                                                   "agent/edu")
+                  .ok());
 
   const fedlink::audit::AuditVerdict verdict = Verify();
   EXPECT_TRUE(verdict.ok()) << verdict.reason;
@@ -198,8 +215,9 @@ TEST_F(AgentAuditLogTest, DenialsAndRefusalsAreRecorded) {
                                                 std::string(3000, 'r')))
                   .ok())
       << "over-long reasons are cut to the contract's 2000 bytes";
-  ASSERT_TRUE(log_->Record(ReleaseStoppedEntry("job-9", "edu", v1::AUDIT_OUTCOME_REFUSED,
-                                               "release refused for job columns: ..."))
+  ASSERT_TRUE(log_->Record(ReleaseStoppedEntry(
+                               "job-9", "edu", v1::AUDIT_OUTCOME_REFUSED,
+                               "release refused for job columns: ..."))
                   .ok());
   const std::vector<v1::AuditEntry> entries = Entries();
   EXPECT_EQ(entries[0].outcome(), v1::AUDIT_OUTCOME_REFUSED);
@@ -211,14 +229,17 @@ TEST_F(AgentAuditLogTest, DenialsAndRefusalsAreRecorded) {
 TEST_F(AgentAuditLogTest, RefusesEntriesOutsideTheContract) {
   v1::AuditEntry entry = PseudonymsDroppedEntry("job-7", 12);
   entry.set_job_id("Not A Name!");
-  EXPECT_EQ(log_->Record(entry).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(log_->Record(entry).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(log_->log().tree_size(), 0u);
 }
 
 TEST_F(AgentAuditLogTest, LogAndCoordinatorHeadSurviveRestart) {
-  ASSERT_TRUE(log_->Record(JobReceivedEntry("job-7", std::string(32, 's'))).ok());
-  ASSERT_EQ(log_->RecordReceipt(coordinator_.Receipt(), "WatchWork", "").value(),
-            ReceiptResult::kFirst);
+  ASSERT_TRUE(
+      log_->Record(JobReceivedEntry("job-7", std::string(32, 's'))).ok());
+  ASSERT_EQ(
+      log_->RecordReceipt(coordinator_.Receipt(), "WatchWork", "").value(),
+      ReceiptResult::kFirst);
   Reopen();
   EXPECT_EQ(log_->log().tree_size(), 2u);
   ASSERT_TRUE(log_->coordinator_head().has_value());
@@ -226,30 +247,39 @@ TEST_F(AgentAuditLogTest, LogAndCoordinatorHeadSurviveRestart) {
   // Checks continue from the saved head: a fork is still caught.
   FakeCoordinator forked;
   forked.Grow(5, "forked");
-  EXPECT_EQ(log_->RecordReceipt(forked.Receipt(), "WatchWork", "").status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      log_->RecordReceipt(forked.Receipt(), "WatchWork", "").status().code(),
+      absl::StatusCode::kDataLoss);
   EXPECT_TRUE(Verify().ok());
 }
 
 TEST_F(AgentAuditLogTest, ReceiptsThatAgreeAreRecordedOnce) {
-  EXPECT_EQ(log_->RecordReceipt(coordinator_.Receipt(), "WatchWork", "").value(),
-            ReceiptResult::kFirst);
-  EXPECT_EQ(log_->RecordReceipt(coordinator_.Receipt(), "SubmitDecision", "job-7").value(),
-            ReceiptResult::kSameHead)
+  EXPECT_EQ(
+      log_->RecordReceipt(coordinator_.Receipt(), "WatchWork", "").value(),
+      ReceiptResult::kFirst);
+  EXPECT_EQ(
+      log_->RecordReceipt(coordinator_.Receipt(), "SubmitDecision", "job-7")
+          .value(),
+      ReceiptResult::kSameHead)
       << "a re-signed head of the same tree adds nothing";
   EXPECT_EQ(log_->log().tree_size(), 1u);
 
   coordinator_.Grow(3);
-  EXPECT_EQ(log_->RecordReceipt(coordinator_.Receipt(), "UploadPayload", "job-7").value(),
-            ReceiptResult::kUnproven);
-  EXPECT_EQ(log_->RecordReceipt(coordinator_.Receipt(), "UploadPayload", "job-7").value(),
-            ReceiptResult::kUnproven);
+  EXPECT_EQ(
+      log_->RecordReceipt(coordinator_.Receipt(), "UploadPayload", "job-7")
+          .value(),
+      ReceiptResult::kUnproven);
+  EXPECT_EQ(
+      log_->RecordReceipt(coordinator_.Receipt(), "UploadPayload", "job-7")
+          .value(),
+      ReceiptResult::kUnproven);
   EXPECT_EQ(log_->log().tree_size(), 2u) << "an unproven head is recorded once";
   EXPECT_EQ(log_->coordinator_head()->head().tree_size(), 5u)
       << "an unproven head does not become the verified one";
 
-  EXPECT_EQ(log_->RecordReceipt(coordinator_.Receipt(5), "WatchWork", "").value(),
-            ReceiptResult::kConsistent);
+  EXPECT_EQ(
+      log_->RecordReceipt(coordinator_.Receipt(5), "WatchWork", "").value(),
+      ReceiptResult::kConsistent);
   EXPECT_EQ(log_->coordinator_head()->head().tree_size(), 8u);
   EXPECT_EQ(log_->log().tree_size(), 3u);
 
@@ -265,44 +295,55 @@ TEST_F(AgentAuditLogTest, ReceiptsThatAgreeAreRecordedOnce) {
   EXPECT_TRUE(Verify().ok());
 }
 
-TEST_F(AgentAuditLogTest, ForkRollbackForgeryAndBadProofsAreRefusedWithEvidence) {
-  ASSERT_EQ(log_->RecordReceipt(coordinator_.Receipt(), "WatchWork", "").value(),
-            ReceiptResult::kFirst);
+TEST_F(AgentAuditLogTest,
+       ForkRollbackForgeryAndBadProofsAreRefusedWithEvidence) {
+  ASSERT_EQ(
+      log_->RecordReceipt(coordinator_.Receipt(), "WatchWork", "").value(),
+      ReceiptResult::kFirst);
 
   FakeCoordinator forked;  // same key, other history
   forked.Grow(5, "rewritten");
-  absl::StatusOr<ReceiptResult> fork = log_->RecordReceipt(forked.Receipt(), "WatchWork", "");
+  absl::StatusOr<ReceiptResult> fork =
+      log_->RecordReceipt(forked.Receipt(), "WatchWork", "");
   EXPECT_EQ(fork.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(fork.status().message(), HasSubstr("different roots"));
 
   FakeCoordinator shorter;
   shorter.Grow(3);
-  EXPECT_THAT(log_->RecordReceipt(shorter.Receipt(), "WatchWork", "").status().message(),
+  EXPECT_THAT(log_->RecordReceipt(shorter.Receipt(), "WatchWork", "")
+                  .status()
+                  .message(),
               HasSubstr("rolled back"));
 
   FakeCoordinator impostor(/*key_byte=*/8);
   impostor.Grow(6);
-  EXPECT_EQ(log_->RecordReceipt(impostor.Receipt(), "WatchWork", "").status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      log_->RecordReceipt(impostor.Receipt(), "WatchWork", "").status().code(),
+      absl::StatusCode::kDataLoss);
 
   forked.Grow(2, "rewritten");
-  EXPECT_EQ(log_->RecordReceipt(forked.Receipt(5), "WatchWork", "").status().code(),
-            absl::StatusCode::kDataLoss)
-      << "a proof from the verified size that does not lead to the verified root";
+  EXPECT_EQ(
+      log_->RecordReceipt(forked.Receipt(5), "WatchWork", "").status().code(),
+      absl::StatusCode::kDataLoss)
+      << "a proof from the verified size that does not lead to the verified "
+         "root";
 
-  EXPECT_EQ(log_->coordinator_head()->head().tree_size(), 5u) << "nothing bad was adopted";
+  EXPECT_EQ(log_->coordinator_head()->head().tree_size(), 5u)
+      << "nothing bad was adopted";
   const std::vector<v1::AuditEntry> entries = Entries();
   ASSERT_EQ(entries.size(), 5u);
   for (size_t i = 1; i < entries.size(); ++i) {
     EXPECT_EQ(entries[i].action(), v1::AUDIT_ACTION_RECEIPT_RECORDED);
     EXPECT_EQ(entries[i].outcome(), v1::AUDIT_OUTCOME_FAILED) << i;
     EXPECT_FALSE(entries[i].reason().empty());
-    EXPECT_TRUE(entries[i].has_coordinator_tree_head()) << "the offending head is kept";
+    EXPECT_TRUE(entries[i].has_coordinator_tree_head())
+        << "the offending head is kept";
   }
   EXPECT_TRUE(Verify().ok());
 }
 
-TEST_F(AgentAuditLogTest, EntryWithReceiptCarriesTheHeadOrIsReplacedByEvidence) {
+TEST_F(AgentAuditLogTest,
+       EntryWithReceiptCarriesTheHeadOrIsReplacedByEvidence) {
   absl::StatusOr<v1::SignedTreeHead> head =
       log_->Record(JobReceivedEntry("job-7", std::string(32, 's')), nullptr);
   ASSERT_TRUE(head.ok());
@@ -313,8 +354,9 @@ TEST_F(AgentAuditLogTest, EntryWithReceiptCarriesTheHeadOrIsReplacedByEvidence) 
   FakeCoordinator forked;
   forked.Grow(5, "rewritten");
   const v1::Receipt bad = forked.Receipt();
-  EXPECT_EQ(log_->Record(RowsReleasedEntry("job-7", "edu", {}), &bad).status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      log_->Record(RowsReleasedEntry("job-7", "edu", {}), &bad).status().code(),
+      absl::StatusCode::kDataLoss);
   const std::vector<v1::AuditEntry> entries = Entries();
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[1].coordinator_tree_head().head().tree_size(), 5u);
@@ -332,7 +374,8 @@ TEST_F(AgentAuditLogTest, OpenRefusesMissingCoordinatorKeyOrAnotherSigningKey) {
   EXPECT_EQ(AgentAuditLog::Open(*store_, Key(1), options).status().code(),
             absl::StatusCode::kInvalidArgument);
 
-  ASSERT_TRUE(log_->Record(JobReceivedEntry("job-7", std::string(32, 's'))).ok());
+  ASSERT_TRUE(
+      log_->Record(JobReceivedEntry("job-7", std::string(32, 's'))).ok());
   log_.reset();
   EXPECT_EQ(AgentAuditLog::Open(*store_, Key(2), Options()).status().code(),
             absl::StatusCode::kFailedPrecondition)

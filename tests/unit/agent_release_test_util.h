@@ -39,7 +39,9 @@ inline ingest::IngestSchema EduSchema() {
 }
 
 // Identifier values of person i: distinctive strings no attribute contains.
-inline std::string LocalId(int i) { return absl::StrCat("EDU-LOCAL-", 700000 + i); }
+inline std::string LocalId(int i) {
+  return absl::StrCat("EDU-LOCAL-", 700000 + i);
+}
 inline std::string FirstName(int i) { return absl::StrCat("zebediah", i); }
 inline std::string LastName(int i) { return absl::StrCat("quarterfield", i); }
 inline std::string Dob(int i) { return absl::StrCat(19500101 + i); }
@@ -60,7 +62,8 @@ inline StoredRecord EduPerson(int i) {
                        {"gpa", SensitiveString("3.9")},
                        {"iep_status", SensitiveString("secret-iep")}};
   // Every third person has no grad_year (released as blank).
-  if (i % 3 != 0) record.attributes.push_back({"grad_year", SensitiveString(GradYear(i))});
+  if (i % 3 != 0)
+    record.attributes.push_back({"grad_year", SensitiveString(GradYear(i))});
   return record;
 }
 

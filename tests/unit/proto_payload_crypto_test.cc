@@ -1,8 +1,6 @@
 // Payload chunk sealing and the analyst-side reader (proto/runtime/
 // payload_crypto.h): round trips for both AEADs, and every way a chunk can
 // be altered, moved, replayed or dropped is refused.
-#include "proto/runtime/payload_crypto.h"
-
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "linkage/crypto/x25519.h"
 #include "proto/runtime/limits.h"
+#include "proto/runtime/payload_crypto.h"
 
 namespace fedlink::proto {
 namespace {
@@ -53,11 +52,14 @@ std::vector<v1::PayloadChunk> Seal3(const v1::AnalystKey& key, const std::string
   const int starts[] = {0, 3, 6};
   const int counts[] = {3, 3, 2};
   for (uint32_t i = 0; i < 3; ++i) {
-    absl::StatusOr<v1::PayloadChunk> chunk = SealPayloadChunk(
-        key,
-        {.job_id = job, .agency = agency, .kind = v1::PAYLOAD_KIND_ROWS, .chunk_index = i,
-         .final_chunk = i == 2},
-        Rows(starts[i], counts[i]).SerializeAsString());
+    absl::StatusOr<v1::PayloadChunk> chunk =
+        SealPayloadChunk(key,
+                         {.job_id = job,
+                          .agency = agency,
+                          .kind = v1::PAYLOAD_KIND_ROWS,
+                          .chunk_index = i,
+                          .final_chunk = i == 2},
+                         Rows(starts[i], counts[i]).SerializeAsString());
     EXPECT_TRUE(chunk.ok()) << chunk.status();
     chunks.push_back(*std::move(chunk));
   }
@@ -88,8 +90,8 @@ TEST_P(PayloadCryptoTest, FlippedBitInAnyPartIsRejected) {
   Keys keys = MakeKeys(GetParam());
   const std::vector<v1::PayloadChunk> chunks = Seal3(keys.analyst_key);
   const crypto::HpkeAead aead = HpkeAeadFromProto(GetParam()).value();
-  for (size_t byte : {size_t{0}, chunks[1].ciphertext().size() / 2,
-                      chunks[1].ciphertext().size() - 1}) {
+  for (size_t byte :
+       {size_t{0}, chunks[1].ciphertext().size() / 2, chunks[1].ciphertext().size() - 1}) {
     v1::PayloadChunk bad = chunks[1];
     (*bad.mutable_ciphertext())[byte] ^= 0x01;
     absl::StatusOr<std::string> opened = OpenPayloadChunk(bad, aead, keys.private_key);
@@ -112,10 +114,9 @@ TEST_P(PayloadCryptoTest, SwappedOrRelabelledChunksAreRejected) {
 
   // Delivered out of order: the reader wants index 0 first.
   std::vector<v1::PayloadChunk> reordered = {chunks[1], chunks[0], chunks[2]};
-  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, reordered)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, reordered).status().code(),
+      absl::StatusCode::kInvalidArgument);
 
   // Indexes swapped in the headers to pass the order check: authentication fails.
   std::vector<v1::PayloadChunk> swapped = {chunks[1], chunks[0], chunks[2]};
@@ -127,11 +128,10 @@ TEST_P(PayloadCryptoTest, SwappedOrRelabelledChunksAreRejected) {
   EXPECT_THAT(rows.status().message(), HasSubstr("chunk 0"));
 
   // Relabelled as another job or agency (replay across jobs).
-  for (auto relabel : {+[](v1::PayloadChunk& c) { c.set_job_id("job-2"); },
-                       +[](v1::PayloadChunk& c) { c.set_agency("wages"); },
-                       +[](v1::PayloadChunk& c) {
-                         c.set_kind(v1::PAYLOAD_KIND_CATEGORY_LEGEND);
-                       }}) {
+  for (auto relabel :
+       {+[](v1::PayloadChunk& c) { c.set_job_id("job-2"); },
+        +[](v1::PayloadChunk& c) { c.set_agency("wages"); },
+        +[](v1::PayloadChunk& c) { c.set_kind(v1::PAYLOAD_KIND_CATEGORY_LEGEND); }}) {
     v1::PayloadChunk moved = chunks[0];
     relabel(moved);
     EXPECT_EQ(OpenPayloadChunk(moved, aead, keys.private_key).status().code(),
@@ -161,39 +161,34 @@ TEST_P(PayloadCryptoTest, TruncatedRepeatedOrExtendedStreamsAreRejected) {
   EXPECT_THAT(rows.status().message(), HasSubstr("incomplete"));
 
   std::vector<v1::PayloadChunk> repeated = {chunks[0], chunks[0], chunks[1], chunks[2]};
-  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, repeated)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, repeated).status().code(),
+      absl::StatusCode::kInvalidArgument);
 
   std::vector<v1::PayloadChunk> extended = chunks;
   extended.push_back(chunks[2]);
   extended.back().set_chunk_index(3);
-  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, extended)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
-
   EXPECT_EQ(
-      DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, {}).status().code(),
-      absl::StatusCode::kDataLoss);
+      DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, extended).status().code(),
+      absl::StatusCode::kInvalidArgument);
+
+  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", GetParam(), keys.private_key, {}).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST_P(PayloadCryptoTest, WrongKeyOrSuiteCannotOpen) {
   Keys keys = MakeKeys(GetParam());
   Keys other = MakeKeys(GetParam());
   const std::vector<v1::PayloadChunk> chunks = Seal3(keys.analyst_key);
-  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", GetParam(), other.private_key, chunks)
-                .status()
-                .code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      DecryptReleasedRows("job-1", "edu", GetParam(), other.private_key, chunks).status().code(),
+      absl::StatusCode::kDataLoss);
   const v1::HpkeAead other_aead = GetParam() == v1::HPKE_AEAD_AES_128_GCM
                                       ? v1::HPKE_AEAD_CHACHA20_POLY1305
                                       : v1::HPKE_AEAD_AES_128_GCM;
-  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", other_aead, keys.private_key, chunks)
-                .status()
-                .code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      DecryptReleasedRows("job-1", "edu", other_aead, keys.private_key, chunks).status().code(),
+      absl::StatusCode::kDataLoss);
 }
 
 INSTANTIATE_TEST_SUITE_P(Aeads, PayloadCryptoTest,
@@ -207,9 +202,11 @@ INSTANTIATE_TEST_SUITE_P(Aeads, PayloadCryptoTest,
 
 TEST(PayloadCryptoLimitsTest, RefusesBadKeysSuitesAndHeaders) {
   Keys keys = MakeKeys(v1::HPKE_AEAD_AES_128_GCM);
-  const PayloadChunkPosition position{
-      .job_id = "job-1", .agency = "edu", .kind = v1::PAYLOAD_KIND_ROWS, .chunk_index = 0,
-      .final_chunk = false};
+  const PayloadChunkPosition position{.job_id = "job-1",
+                                      .agency = "edu",
+                                      .kind = v1::PAYLOAD_KIND_ROWS,
+                                      .chunk_index = 0,
+                                      .final_chunk = false};
   v1::AnalystKey no_aead = keys.analyst_key;
   no_aead.set_aead(v1::HPKE_AEAD_UNSPECIFIED);
   EXPECT_EQ(SealPayloadChunk(no_aead, position, "x").status().code(),
@@ -222,21 +219,25 @@ TEST(PayloadCryptoLimitsTest, RefusesBadKeysSuitesAndHeaders) {
   too_far.chunk_index = 1u << 20;
   EXPECT_EQ(SealPayloadChunk(keys.analyst_key, too_far, "x").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(SealPayloadChunk(keys.analyst_key, position,
-                             std::string(kMaxPayloadPlaintextBytes + 1, 'x'))
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      SealPayloadChunk(keys.analyst_key, position, std::string(kMaxPayloadPlaintextBytes + 1, 'x'))
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   // A plaintext that is not ReleasedRows is refused after authentication.
-  v1::PayloadChunk garbage = SealPayloadChunk(
-      keys.analyst_key, {.job_id = "job-1", .agency = "edu", .kind = v1::PAYLOAD_KIND_ROWS,
-                         .chunk_index = 0, .final_chunk = true},
-      "\xff\xff\xff").value();
-  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", v1::HPKE_AEAD_AES_128_GCM, keys.private_key,
-                                {garbage})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  v1::PayloadChunk garbage = SealPayloadChunk(keys.analyst_key,
+                                              {.job_id = "job-1",
+                                               .agency = "edu",
+                                               .kind = v1::PAYLOAD_KIND_ROWS,
+                                               .chunk_index = 0,
+                                               .final_chunk = true},
+                                              "\xff\xff\xff")
+                                 .value();
+  EXPECT_EQ(
+      DecryptReleasedRows("job-1", "edu", v1::HPKE_AEAD_AES_128_GCM, keys.private_key, {garbage})
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST(PayloadCryptoLimitsTest, ColumnsMustAgreeAcrossChunksAndRowsAreBounded) {
@@ -245,25 +246,29 @@ TEST(PayloadCryptoLimitsTest, ColumnsMustAgreeAcrossChunksAndRowsAreBounded) {
   other_columns.set_columns(1, "gpa");
   std::vector<v1::PayloadChunk> chunks;
   chunks.push_back(SealPayloadChunk(keys.analyst_key,
-                                    {.job_id = "job-1", .agency = "edu",
-                                     .kind = v1::PAYLOAD_KIND_ROWS, .chunk_index = 0,
+                                    {.job_id = "job-1",
+                                     .agency = "edu",
+                                     .kind = v1::PAYLOAD_KIND_ROWS,
+                                     .chunk_index = 0,
                                      .final_chunk = false},
                                     Rows(0, 3).SerializeAsString())
                        .value());
   chunks.push_back(SealPayloadChunk(keys.analyst_key,
-                                    {.job_id = "job-1", .agency = "edu",
-                                     .kind = v1::PAYLOAD_KIND_ROWS, .chunk_index = 1,
+                                    {.job_id = "job-1",
+                                     .agency = "edu",
+                                     .kind = v1::PAYLOAD_KIND_ROWS,
+                                     .chunk_index = 1,
                                      .final_chunk = true},
                                     other_columns.SerializeAsString())
                        .value());
-  absl::StatusOr<v1::ReleasedRows> rows = DecryptReleasedRows(
-      "job-1", "edu", v1::HPKE_AEAD_AES_128_GCM, keys.private_key, chunks);
+  absl::StatusOr<v1::ReleasedRows> rows =
+      DecryptReleasedRows("job-1", "edu", v1::HPKE_AEAD_AES_128_GCM, keys.private_key, chunks);
   EXPECT_EQ(rows.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(rows.status().message(), HasSubstr("columns differ"));
 
   const std::vector<v1::PayloadChunk> good = Seal3(keys.analyst_key);
-  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", v1::HPKE_AEAD_AES_128_GCM, keys.private_key,
-                                good, /*max_rows=*/7)
+  EXPECT_EQ(DecryptReleasedRows("job-1", "edu", v1::HPKE_AEAD_AES_128_GCM, keys.private_key, good,
+                                /*max_rows=*/7)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
