@@ -1,0 +1,249 @@
+#include "agent/daemon/agent_daemon.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include "absl/strings/str_cat.h"
+#include "agent/admin/admin_socket.h"
+#include "agent/cli/agent_store_access.h"
+#include "agent/ingest/ingest_schema.h"
+#include "agent/policy/agent_policy.h"
+#include "agent/store/key_file.h"
+#include "agent/store/signing_key_file.h"
+#include "linkage/status_macros.h"
+#include "proto/runtime/limits.h"
+#include "proto/runtime/tls_credentials.h"
+
+namespace fedlink::agent::daemon {
+namespace {
+
+int ClampMillis(absl::Duration d) {
+  const int64_t ms = absl::ToInt64Milliseconds(d);
+  return static_cast<int>(std::min<int64_t>(std::max<int64_t>(ms, 1), 3600000));
+}
+
+std::string_view WorkName(const v1::WorkItem& item) {
+  switch (item.work_case()) {
+    case v1::WorkItem::kWelcome:
+      return "welcome";
+    case v1::WorkItem::kDecide:
+      return "decide";
+    case v1::WorkItem::kEncode:
+      return "encode";
+    case v1::WorkItem::kRelease:
+      return "release";
+    case v1::WorkItem::kPurge:
+      return "purge";
+    case v1::WorkItem::WORK_NOT_SET:
+      break;
+  }
+  return "none";
+}
+
+}  // namespace
+
+AgentDaemon::AgentDaemon(AgentConfig config, std::shared_ptr<EventLog> log)
+    : config_(std::move(config)), log_(std::move(log)) {}
+
+absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Create(AgentConfig config,
+                                                                 std::shared_ptr<EventLog> log) {
+  if (log == nullptr) return absl::InvalidArgumentError("AgentDaemon: no log");
+  FEDLINK_RETURN_IF_ERROR(ValidateBackoffPolicy(config.reconnect));
+  std::unique_ptr<AgentDaemon> daemon(new AgentDaemon(std::move(config), std::move(log)));
+  const AgentConfig& c = daemon->config_;
+
+  FEDLINK_ASSIGN_OR_RETURN(policy::AgentPolicy policy, policy::LoadAgentPolicyFile(c.policy_file));
+  if (policy.agency != c.agency) {
+    return absl::FailedPreconditionError(absl::StrCat(c.policy_file, ": the policy is agency ",
+                                                      policy.agency, "'s, the agent is ",
+                                                      c.agency));
+  }
+  FEDLINK_ASSIGN_OR_RETURN(ingest::IngestSchema schema,
+                           ingest::LoadIngestSchemaFile(c.ingest_schema_file));
+
+  RecordStoreOptions store_options;
+  store_options.create_if_missing = false;
+  FEDLINK_ASSIGN_OR_RETURN(cli::OpenedStore opened, cli::OpenAgentStore(c.data_dir, store_options));
+  daemon->store_ = std::move(opened.store);
+  FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> stored_agency,
+                           cli::StoredAgency(*daemon->store_));
+  if (stored_agency.has_value() && *stored_agency != c.agency) {
+    return absl::FailedPreconditionError(absl::StrCat(c.data_dir, ": initialised for agency ",
+                                                      *stored_agency, ", not ", c.agency));
+  }
+  FEDLINK_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey signing_key,
+                           LoadSigningKey(opened.layout.signing_key));
+  FEDLINK_ASSIGN_OR_RETURN(crypto::SecretBytes linkage_secret,
+                           LoadKeyFile(opened.layout.linkage_secret, "linkage secret"));
+  FEDLINK_ASSIGN_OR_RETURN(daemon->signer_,
+                           policy::DecisionSigner::Create(c.agency, std::move(signing_key)));
+
+  proto::TlsOptions tls_options;
+  tls_options.crl_directory = c.crl_directory;
+  FEDLINK_ASSIGN_OR_RETURN(
+      proto::TlsCredentials<grpc::ChannelCredentials> credentials,
+      proto::MakeChannelCredentials(proto::TlsFiles{c.ca_file, c.cert_file, c.key_file},
+                                    tls_options));
+  if (credentials.identity.role != proto::Role::kAgent || credentials.identity.name != c.agency) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(c.cert_file, ": the certificate is ", proto::IdentityUri(credentials.identity),
+                     ", not fedlink://agent/", c.agency));
+  }
+  grpc::ChannelArguments arguments;
+  proto::ApplyMessageSizeLimits(arguments);
+  // gRPC's own reconnection follows the configured schedule, so that a
+  // coordinator that comes back is reached within our backoff, not gRPC's.
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, ClampMillis(c.reconnect.initial));
+  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, ClampMillis(c.reconnect.initial));
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, ClampMillis(c.reconnect.max));
+  daemon->coordinator_ = std::make_unique<GrpcCoordinatorApi>(
+      grpc::CreateCustomChannel(c.coordinator_address, credentials.credentials, arguments));
+
+  daemon->jobs_ = std::make_unique<JobStore>(*daemon->store_);
+  JobStepsDeps deps;
+  deps.agency = c.agency;
+  deps.store = daemon->store_.get();
+  deps.jobs = daemon->jobs_.get();
+  deps.coordinator = daemon->coordinator_.get();
+  deps.signer = daemon->signer_.get();
+  deps.policy = std::move(policy);
+  deps.schema = std::move(schema);
+  deps.linkage_secret = std::move(linkage_secret);
+  deps.encode_threads = c.encode_threads;
+  deps.max_records_per_batch = c.max_records_per_batch;
+  deps.log = daemon->log_;
+  deps.stopping = &daemon->stopping_;
+  FEDLINK_ASSIGN_OR_RETURN(daemon->steps_, JobSteps::Create(std::move(deps)));
+
+  admin::AdminBackend backend;
+  backend.steps = daemon->steps_.get();
+  backend.jobs = daemon->jobs_.get();
+  backend.store = daemon->store_.get();
+  AgentDaemon* self = daemon.get();
+  backend.status = [self] { return self->StatusBase(); };
+  daemon->admin_service_ = std::make_unique<admin::AgentAdminService>(std::move(backend));
+  return daemon;
+}
+
+AgentDaemon::~AgentDaemon() { Shutdown(); }
+
+absl::Status AgentDaemon::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_) return absl::FailedPreconditionError("the agent daemon was started already");
+  FEDLINK_ASSIGN_OR_RETURN(admin_server_,
+                           admin::StartAdminServer(config_.admin_socket, config_.admin_socket_mode,
+                                                   admin_service_.get()));
+  started_ = true;
+  started_at_ = absl::Now();
+  queue_ = std::make_unique<WorkQueue>([this](const v1::WorkItem& item) { RunItem(item); });
+  watch_thread_ = std::thread([this] { WatchLoop(); });
+  log_->Info("agent.started", {{"agency", config_.agency},
+                               {"coordinator", config_.coordinator_address},
+                               {"admin_socket", config_.admin_socket},
+                               {"version", std::string(kAgentSoftwareVersion)}});
+  return absl::OkStatus();
+}
+
+void AgentDaemon::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!started_ || shut_down_) {
+      shut_down_ = true;
+      return;
+    }
+    shut_down_ = true;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  log_->Info("agent.stopping", {{"agency", config_.agency}});
+  coordinator_->CancelAll();
+  if (admin_server_ != nullptr) {
+    admin_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+  if (watch_thread_.joinable()) watch_thread_.join();
+  queue_->Stop();
+  admin::RemoveAdminSocket(config_.admin_socket);
+  connected_ = false;
+  log_->Info("agent.stopped", {{"agency", config_.agency}});
+}
+
+v1::AgentStatus AgentDaemon::StatusBase() const {
+  v1::AgentStatus status;
+  status.set_agency(config_.agency);
+  status.set_software_version(std::string(kAgentSoftwareVersion));
+  status.set_coordinator_address(config_.coordinator_address);
+  status.set_coordinator_connected(connected_.load());
+  const int64_t last = last_contact_unix_ms_.load();
+  if (last > 0) {
+    status.mutable_last_contact()->set_seconds(last / 1000);
+    status.mutable_last_contact()->set_nanos(static_cast<int32_t>((last % 1000) * 1000000));
+  }
+  status.mutable_started_at()->set_seconds(absl::ToUnixSeconds(started_at_));
+  return status;
+}
+
+void AgentDaemon::RunItem(const v1::WorkItem& item) {
+  absl::Status status;
+  if (item.has_welcome()) {
+    status = steps_->ResumeAfterConnect();
+  } else {
+    status = steps_->Handle(item);
+  }
+  if (!status.ok() && !stopping_) {
+    log_->Warn("work.item_failed",
+               EventLog::StatusFields(status, {{"job", item.job_id()}, {"item", WorkName(item)}}));
+  }
+}
+
+void AgentDaemon::WatchLoop() {
+  Backoff backoff(config_.reconnect, DefaultJitterSource());
+  while (!stopping_) {
+    grpc::ClientContext context;
+    if (!coordinator_->Track(&context)) break;
+    v1::WatchWorkRequest request;
+    request.set_software_version(std::string(kAgentSoftwareVersion));
+    std::unique_ptr<grpc::ClientReader<v1::WorkItem>> reader =
+        coordinator_->stub().WatchWork(&context, request);
+    v1::WorkItem item;
+    while (reader->Read(&item)) {
+      last_contact_unix_ms_ = absl::ToUnixMillis(absl::Now());
+      if (absl::Status valid = proto::Validate(item); !valid.ok()) {
+        // A malformed item is dropped; the coordinator repeats what is owed.
+        log_->Warn("work.invalid_item", EventLog::StatusFields(valid, {{"job", item.job_id()}}));
+        continue;
+      }
+      if (item.has_welcome()) {
+        connected_ = true;
+        ++connections_;
+        backoff.Reset();
+        log_->Info("coordinator.connected", {{"address", config_.coordinator_address}});
+      } else {
+        log_->Debug("work.received", {{"job", item.job_id()}, {"item", WorkName(item)}});
+      }
+      queue_->Push(std::move(item));
+      item.Clear();
+    }
+    const grpc::Status status = reader->Finish();
+    coordinator_->Untrack(&context);
+    connected_ = false;
+    if (stopping_) break;
+    ++disconnects_;
+    const absl::Duration delay = backoff.Next();
+    log_->Warn("coordinator.disconnected",
+               {{"address", config_.coordinator_address},
+                {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))},
+                {"error", status.error_message()},
+                {"attempt", backoff.failures()},
+                {"retry_in_ms", absl::ToInt64Milliseconds(delay)}});
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(delay), [this] { return stopping_.load(); });
+  }
+}
+
+}  // namespace fedlink::agent::daemon

@@ -1,0 +1,139 @@
+// What the agent does for each job, one method per step, each idempotent
+// (the coordinator repeats every outstanding work item on every reconnect)
+// and resumable (progress is in the job record, job_record.h):
+//
+//   DecideJob   store the job for the steward (pending) — once;
+//   Decide      the steward's verdict (admin socket): the policy check and
+//               signature (DecisionSigner), stored, then sent; an
+//               undelivered decision is sent again after every reconnect;
+//   EncodeJob   verify every party's approval against locally pinned keys
+//               (policy partners + this agency's own key) and require this
+//               agency's own stored approval of the same spec; select the
+//               cohort, store the pseudonym map, encode on N threads and
+//               upload from the coordinator's next_sequence;
+//   ReleaseJob  fetch this agency's assignments and upload HPKE-encrypted
+//               rows (agent/release) from next_chunk_index;
+//   PurgeJob    drop the pseudonym map and the job's randomness key, then
+//               AckPurge (acknowledged again after a restart until the
+//               coordinator has it).
+//
+// Nothing is encoded or released for a job this agency has not approved.
+// Errors name the job and the step, never a record value.
+#ifndef FEDLINK_AGENT_DAEMON_JOB_STEPS_H_
+#define FEDLINK_AGENT_DAEMON_JOB_STEPS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "agent/daemon/coordinator_api.h"
+#include "agent/daemon/event_log.h"
+#include "agent/daemon/job_record.h"
+#include "agent/daemon/job_store.h"
+#include "agent/ingest/ingest_schema.h"
+#include "agent/policy/agent_policy.h"
+#include "agent/policy/decision_signer.h"
+#include "agent/policy/policy_check.h"
+#include "agent/store/record_store.h"
+#include "fedlink/v1/agent_admin.pb.h"
+#include "fedlink/v1/coordinator.pb.h"
+#include "linkage/crypto/secret_bytes.h"
+
+namespace fedlink::agent::daemon {
+
+// Everything the steps use. The pointers must outlive the JobSteps.
+struct JobStepsDeps {
+  std::string agency;
+  RecordStore* store = nullptr;
+  JobStore* jobs = nullptr;
+  CoordinatorApi* coordinator = nullptr;
+  const policy::DecisionSigner* signer = nullptr;
+  policy::AgentPolicy policy;
+  ingest::IngestSchema schema;
+  crypto::SecretBytes linkage_secret;
+  int encode_threads = 0;
+  uint32_t max_records_per_batch = 65536;
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+  std::shared_ptr<EventLog> log;
+  // Set when the daemon stops: uploads in progress end with Cancelled.
+  const std::atomic<bool>* stopping = nullptr;
+};
+
+// Thread-safe: work items and admin calls may run concurrently; steps of the
+// same job are serialised by the caller (the work queue runs one item per
+// job at a time) and by JobStore's read-modify-write.
+class JobSteps {
+ public:
+  // InvalidArgument when a dependency is missing or the policy is another
+  // agency's.
+  static absl::StatusOr<std::unique_ptr<JobSteps>> Create(JobStepsDeps deps);
+
+  // Runs the step `item` asks for (a Welcome does nothing). The item must
+  // have passed proto::Validate. Errors as the step's.
+  absl::Status Handle(const v1::WorkItem& item);
+
+  // DecideJob: stores a new job as pending. OK and no change when the job is
+  // known with the same spec hash; FailedPrecondition when known with
+  // another (a job's spec never changes); store errors.
+  absl::Status OnDecideJob(const std::string& job_id, const v1::DecideJob& decide);
+  // EncodeJob. FailedPrecondition (nothing encoded) when the job is unknown,
+  // not approved here, approved for another spec, denied, purged or failed,
+  // or its nonce changed; the errors of VerifyAllApprovals (forged, replayed,
+  // missing approvals); errors of the encoder and the upload.
+  absl::Status OnEncodeJob(const std::string& job_id, const v1::EncodeJob& encode);
+  // ReleaseJob. FailedPrecondition unless the job's encodings were
+  // uploaded; Unimplemented for a category legend; errors of
+  // ResolveReleaseColumns, LoadJobPseudonyms, RowReleaser and the
+  // coordinator.
+  absl::Status OnReleaseJob(const std::string& job_id, const v1::ReleaseJob& release);
+  // PurgeJob: errors of DropJobPseudonyms, the store and AckPurge.
+  absl::Status OnPurgeJob(const std::string& job_id, const v1::PurgeJob& purge);
+
+  // After each (re)connect: sends undelivered decisions and unacknowledged
+  // purges. Returns the first error after trying every job.
+  absl::Status ResumeAfterConnect();
+
+  // The steward's decision (AgentAdmin.Decide). NotFound for an unknown job;
+  // FailedPrecondition when the job was already decided, the reviewed hash
+  // differs from the job's, or (approve) the policy forbids it, listing
+  // every violation; InvalidArgument for a malformed request or a denial
+  // without a reason. The decision is stored before it is sent; delivered
+  // says whether the coordinator acknowledged it.
+  absl::StatusOr<v1::DecideResponse> Decide(const v1::DecideRequest& request);
+
+  // The admin view of a job: `with_spec` adds the parsed spec (else only the
+  // title), and policy_violations is evaluated now.
+  v1::AgentJob View(const JobRecord& record, bool with_spec) const;
+
+  const JobStepsDeps& deps() const { return deps_; }
+
+ private:
+  explicit JobSteps(JobStepsDeps deps);
+
+  bool Stopping() const { return deps_.stopping != nullptr && deps_.stopping->load(); }
+  // Records `status` as the job's failure reason (kept; state unchanged,
+  // or FAILED when `fail`), logs it and returns it.
+  absl::Status StepFailed(const std::string& job_id, std::string_view step,
+                          const absl::Status& status, bool fail = false);
+  absl::Status Deliver(const std::string& job_id, const v1::SignedDecision& decision,
+                       bool* delivered);
+  absl::Status AckPurge(const std::string& job_id);
+  absl::Status Upload(const std::string& job_id, const v1::EncodeJob& encode,
+                      const v1::JobSpec& spec, JobRecord record);
+
+  JobStepsDeps deps_;
+  policy::ColumnClasses columns_;
+  policy::DecisionKeys keys_;
+  absl::flat_hash_set<std::string> attribute_names_;
+};
+
+}  // namespace fedlink::agent::daemon
+
+#endif  // FEDLINK_AGENT_DAEMON_JOB_STEPS_H_
