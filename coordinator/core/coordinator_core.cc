@@ -633,6 +633,11 @@ void CoordinatorCore::MatchingLoop() {
       matching_busy_ = true;
     }
     RunMatching(job_id);
+    // The encodings were deleted with the match; make them leave the files.
+    absl::Status compacted = store_->CompactJobData(job_id);
+    if (!compacted.ok()) {
+      spdlog::error("job {}: compaction: {}", job_id, std::string(compacted.message()));
+    }
     absl::MutexLock lock(&queue_mu_);
     matching_busy_ = false;
   }
@@ -831,6 +836,7 @@ absl::StatusOr<v1::Job> CoordinatorCore::CancelJob(const proto::PeerIdentity& ca
   CoordinatorStore::Batch batch = store_->NewBatch();
   batch.DeleteJobData(request.job_id());
   FEDLINK_RETURN_IF_ERROR(Transition(job, v1::JOB_STATE_CANCELLED, reason, batch));
+  FEDLINK_RETURN_IF_ERROR(store_->CompactJobData(request.job_id()));
   FEDLINK_RETURN_IF_ERROR(audit_->Record(caller, v1::AUDIT_ACTION_JOB_CANCELLED, v1::AUDIT_OUTCOME_OK,
                                          request.job_id(), "", Rpc("CancelJob"), reason));
   return job.job();
@@ -1050,6 +1056,7 @@ absl::Status CoordinatorCore::Purge(internal::StoredJob& job, absl::string_view 
   job.clear_job_nonce();
   job.clear_aggregate();
   FEDLINK_RETURN_IF_ERROR(Transition(job, v1::JOB_STATE_PURGED, "", batch));
+  FEDLINK_RETURN_IF_ERROR(store_->CompactJobData(job.job().job_id()));
   const proto::PeerIdentity self{proto::Role::kCoordinator, "coordinator", ""};
   return audit_->Record(self, v1::AUDIT_ACTION_JOB_PURGED, v1::AUDIT_OUTCOME_OK, job.job().job_id(),
                         "", "", reason);

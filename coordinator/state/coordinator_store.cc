@@ -181,6 +181,21 @@ absl::StatusOr<std::optional<std::string>> CoordinatorStore::Get(StoreFamily f,
   return value;
 }
 
+absl::Status CoordinatorStore::CompactJobData(std::string_view job_id) {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  FEDLINK_RETURN_IF_ERROR(FromRocksDb(db_->Flush(flush, handles_), "flushing"));
+  const std::string begin = JobPrefix(job_id);
+  const std::string end = PrefixEnd(begin);
+  const rocksdb::Slice b(begin), e(end);
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (StoreFamily f : {StoreFamily::kEncodings, StoreFamily::kAssignments, StoreFamily::kPayloads}) {
+    FEDLINK_RETURN_IF_ERROR(FromRocksDb(db_->CompactRange(options, family(f), &b, &e), "compacting"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<internal::StoredJob>> CoordinatorStore::GetJob(
     std::string_view job_id) const {
   FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,

@@ -105,6 +105,11 @@ class CoordinatorStore {
   absl::Status ForEachEncodingBatch(std::string_view job_id, uint16_t party,
                                     absl::FunctionRef<absl::Status(std::string_view)> visit) const;
 
+  // Makes deleted job data leave the files: flushes every family (so no
+  // write-ahead log still holds it) and compacts the job's key range in the
+  // data families, dropping the deleted entries. Blocking. RocksDB errors.
+  absl::Status CompactJobData(std::string_view job_id);
+
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* family(StoreFamily f) const {
     return handles_[static_cast<size_t>(f)];

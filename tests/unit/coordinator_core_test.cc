@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -312,6 +313,19 @@ TEST_F(CoreTest, MicrodataJobRunsThroughEveryState) {
   EXPECT_EQ(Get(job_id).state(), v1::JOB_STATE_PURGED);
   EXPECT_FALSE(store_->GetPayloadChunk(job_id, 0, 1, 0).value().has_value());
   EXPECT_FALSE(store_->GetAssignmentBatch(job_id, 0, 0).value().has_value());
+  // And it left the files: no payload ciphertext, research id or token.
+  const std::string research_id = edu[0].research_ids().substr(0, 16);
+  const std::string token = Batch(job_id, "edu", 0, 0, {1}, true).tokens();
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ + "/db")) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string content;
+    char buffer[4096];
+    while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) content.append(buffer, in.gcount());
+    EXPECT_EQ(content.find(std::string(40, 'c')), std::string::npos) << entry.path();
+    EXPECT_EQ(content.find(research_id), std::string::npos) << entry.path();
+    EXPECT_EQ(content.find(token), std::string::npos) << entry.path();
+  }
 }
 
 TEST_F(CoreTest, DenialEndsTheJobWithTheReasonAndNothingIsEncoded) {
