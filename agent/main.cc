@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,10 @@
 #include "agent/cli/check_config_command.h"
 #include "agent/cli/ingest_command.h"
 #include "agent/cli/init_command.h"
+#include "agent/cli/jobs_command.h"
 #include "agent/cli/progress_display.h"
 #include "agent/cli/quality_command.h"
+#include "agent/cli/serve_command.h"
 
 namespace {
 
@@ -121,7 +124,45 @@ void AddCheckConfig(CLI::App& app, CheckConfigOptions* options, Command* command
 
 // The daemon's commands (`serve`, `jobs pending|show|approve|deny`) are
 // added here by their owner, in the same pattern.
-void AddDaemonCommands(CLI::App& /*app*/, Command* /*command*/) {}
+void AddDaemonCommands(CLI::App& app, Command* command) {
+  using fedlink::agent::cli::JobsCommandOptions;
+  using fedlink::agent::cli::ServeCommandOptions;
+  auto serve = std::make_shared<ServeCommandOptions>();
+  CLI::App* serve_sub = app.add_subcommand(
+      "serve",
+      "Run the agent daemon: watch the coordinator for work, serve the admin "
+      "socket (until SIGTERM/SIGINT)");
+  serve_sub->add_option("--config", serve->config, "The daemon's agent.yaml")
+      ->required();
+  serve_sub->callback([serve, command] {
+    *command = [serve] { return fedlink::agent::cli::RunServeCommand(*serve); };
+  });
+
+  auto jobs = std::make_shared<JobsCommandOptions>();
+  CLI::App* jobs_sub = app.add_subcommand(
+      "jobs", "The steward's jobs, through the running daemon: pending, list, "
+              "show ID, approve ID, deny ID --reason R");
+  jobs_sub->add_option("action", jobs->action, "pending | list | show | approve | deny")
+      ->required()
+      ->check(CLI::IsMember({"pending", "list", "show", "approve", "deny"}));
+  jobs_sub->add_option("job_id", jobs->job_id, "The job (show, approve, deny)");
+  jobs_sub->add_option("--reason", jobs->reason,
+                       "Why (required to deny; sent to the analyst)");
+  jobs_sub->add_option("--steward", jobs->steward,
+                       "Who decides (default: the login name)");
+  jobs_sub->add_option("--spec-sha256", jobs->spec_sha256,
+                       "Hash of the spec you reviewed, as `jobs show` printed it");
+  CLI::Option* socket = jobs_sub->add_option(
+      "--socket", jobs->socket, "The daemon's admin socket");
+  jobs_sub->add_option("--config", jobs->config, "Take the socket from agent.yaml")
+      ->excludes(socket);
+  jobs_sub->add_flag("--json", jobs->json, "JSON instead of tables");
+  jobs_sub->callback([jobs, command] {
+    *command = [jobs] {
+      return fedlink::agent::cli::RunJobsCommand(*jobs, std::cout);
+    };
+  });
+}
 
 }  // namespace
 
