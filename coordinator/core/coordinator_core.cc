@@ -758,6 +758,7 @@ absl::StatusOr<v1::Job> CoordinatorCore::SubmitJob(const proto::PeerIdentity& ca
   job.set_request_id(request.request_id());
 
   CoordinatorStore::Batch batch = store_->NewBatch();
+  batch.CreateJobKey(job_id);
   if (!request.request_id().empty()) batch.PutRequestId(caller.name, request.request_id(), job_id);
   FEDLINK_RETURN_IF_ERROR(WriteJob(job, batch));
   {

@@ -51,6 +51,32 @@ absl::StatusOr<crypto::Ed25519PrivateKey> LoadOrCreateAuditKey(const std::string
   return key;
 }
 
+absl::StatusOr<crypto::SecretBytes> LoadOrCreateStoreKey(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if ((st.st_mode & 077) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "store key file ", path, " is accessible by group or others (chmod 600 it)"));
+    }
+    if (st.st_size != 32) {
+      return absl::InvalidArgumentError(absl::StrCat("store key file ", path, " is not 32 bytes"));
+    }
+    crypto::SecretBytes key = crypto::SecretBytes::Zeroed(32);
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    const bool read_ok = fd >= 0 && ::read(fd, key.mutable_data(), 32) == 32;
+    if (fd >= 0) ::close(fd);
+    if (!read_ok) return absl::UnavailableError(absl::StrCat("cannot read store key file ", path));
+    return key;
+  }
+  FEDLINK_ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::SecretBytes::Random(32));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot create store key file ", path));
+  const bool ok = ::write(fd, key.data(), 32) == 32 && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return absl::UnavailableError(absl::StrCat("cannot write store key file ", path));
+  return key;
+}
+
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const CoordinatorConfig& config, ServerOptions options) {
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer);
@@ -64,8 +90,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot create data_dir ", config.data_dir));
   ::chmod(config.data_dir.c_str(), 0700);
+  FEDLINK_ASSIGN_OR_RETURN(
+      crypto::SecretBytes store_key,
+      LoadOrCreateStoreKey((std::filesystem::path(config.data_dir) / "store-key").string()));
   FEDLINK_ASSIGN_OR_RETURN(server->store_,
-                           CoordinatorStore::Open((std::filesystem::path(config.data_dir) / "db").string()));
+                           CoordinatorStore::Open((std::filesystem::path(config.data_dir) / "db").string(),
+                                                  store_key));
   const std::string key_file = config.audit_key_file.empty()
                                    ? (std::filesystem::path(config.data_dir) / "audit-signing-key.pem").string()
                                    : config.audit_key_file;

@@ -34,6 +34,11 @@ struct ServerOptions {
 // by group or others; InvalidArgument for a file that holds no Ed25519 key.
 absl::StatusOr<crypto::Ed25519PrivateKey> LoadOrCreateAuditKey(const std::string& path);
 
+// Reads the 32-byte store key (seals the per-job data keys), or creates it
+// (mode 0600). FailedPrecondition for a file readable by group or others;
+// InvalidArgument for a file of another size.
+absl::StatusOr<crypto::SecretBytes> LoadOrCreateStoreKey(const std::string& path);
+
 class CoordinatorServer {
  public:
   // Opens everything and starts serving. Errors name the file or address

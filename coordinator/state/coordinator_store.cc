@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <openssl/crypto.h>
 #include <rocksdb/options.h>
 
 #include "absl/strings/str_cat.h"
@@ -52,6 +53,13 @@ std::string PayloadKey(std::string_view job_id, uint16_t party, uint8_t kind, ui
   return key;
 }
 
+// Associated data of a sealed value: its family and key, so a value cannot
+// be moved to another position or job.
+std::string Aad(StoreFamily f, const std::string& key) {
+  return absl::StrCat(std::string(kStoreFamilyNames[static_cast<size_t>(f)]), std::string(1, '\0'),
+                      key);
+}
+
 std::string RequestKey(std::string_view analyst, std::string_view request_id) {
   return absl::StrCat(std::string(analyst), std::string(1, '\0'), std::string(request_id));
 }
@@ -88,27 +96,69 @@ void CoordinatorStore::Batch::PutRequestId(std::string_view analyst, std::string
   if (!s.ok() && first_error_.ok()) first_error_ = s;
 }
 
+void CoordinatorStore::Batch::PutSealed(StoreFamily f, std::string_view job_id,
+                                        const std::string& key, std::string_view bytes) {
+  if (!seal_error_.ok()) return;
+  std::shared_ptr<crypto::Aead> aead;
+  if (auto it = new_keys_.find(std::string(job_id)); it != new_keys_.end()) {
+    aead = it->second;
+  } else {
+    absl::StatusOr<std::shared_ptr<crypto::Aead>> stored = store_->JobAead(job_id);
+    if (!stored.ok()) {
+      seal_error_ = stored.status();
+      return;
+    }
+    aead = *stored;
+  }
+  if (aead == nullptr) {
+    seal_error_ = absl::FailedPreconditionError(
+        absl::StrCat("coordinator store: job ", proto::QuoteName(job_id), " has no data key"));
+    return;
+  }
+  absl::StatusOr<std::string> sealed =
+      aead->SealWithRandomNonce(absl::string_view(bytes.data(), bytes.size()), Aad(f, key));
+  if (!sealed.ok()) {
+    seal_error_ = sealed.status();
+    return;
+  }
+  auto s = batch_.Put(store_->family(f), key, *sealed);
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
+void CoordinatorStore::Batch::CreateJobKey(std::string_view job_id) {
+  absl::StatusOr<crypto::SecretBytes> key = crypto::SecretBytes::Random(32);
+  if (!key.ok()) {
+    seal_error_ = key.status();
+    return;
+  }
+  absl::StatusOr<std::string> sealed = store_->store_aead_->SealWithRandomNonce(
+      absl::string_view(reinterpret_cast<const char*>(key->data()), key->size()),
+      Aad(StoreFamily::kJobKeys, std::string(job_id)));
+  absl::StatusOr<crypto::Aead> aead = crypto::Aead::Create(crypto::AeadAlgorithm::kAes256Gcm, *key);
+  if (!sealed.ok() || !aead.ok()) {
+    seal_error_ = !sealed.ok() ? sealed.status() : aead.status();
+    return;
+  }
+  new_keys_[std::string(job_id)] = std::make_shared<crypto::Aead>(*std::move(aead));
+  auto s = batch_.Put(store_->family(StoreFamily::kJobKeys),
+                      rocksdb::Slice(job_id.data(), job_id.size()), *sealed);
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+}
+
 void CoordinatorStore::Batch::PutEncodingBatch(std::string_view job_id, uint16_t party,
                                                uint64_t sequence, std::string_view bytes) {
-  auto s = batch_.Put(store_->family(StoreFamily::kEncodings), BatchKey(job_id, party, sequence),
-                      rocksdb::Slice(bytes.data(), bytes.size()));
-  if (!s.ok() && first_error_.ok()) first_error_ = s;
+  PutSealed(StoreFamily::kEncodings, job_id, BatchKey(job_id, party, sequence), bytes);
 }
 
 void CoordinatorStore::Batch::PutAssignmentBatch(std::string_view job_id, uint16_t party,
                                                  uint64_t sequence, std::string_view bytes) {
-  auto s = batch_.Put(store_->family(StoreFamily::kAssignments), BatchKey(job_id, party, sequence),
-                      rocksdb::Slice(bytes.data(), bytes.size()));
-  if (!s.ok() && first_error_.ok()) first_error_ = s;
+  PutSealed(StoreFamily::kAssignments, job_id, BatchKey(job_id, party, sequence), bytes);
 }
 
 void CoordinatorStore::Batch::PutPayloadChunk(std::string_view job_id, uint16_t party,
                                               uint8_t kind, uint32_t index,
                                               std::string_view bytes) {
-  auto s = batch_.Put(store_->family(StoreFamily::kPayloads),
-                      PayloadKey(job_id, party, kind, index),
-                      rocksdb::Slice(bytes.data(), bytes.size()));
-  if (!s.ok() && first_error_.ok()) first_error_ = s;
+  PutSealed(StoreFamily::kPayloads, job_id, PayloadKey(job_id, party, kind, index), bytes);
 }
 
 void CoordinatorStore::Batch::DeleteEncodings(std::string_view job_id) {
@@ -124,11 +174,20 @@ void CoordinatorStore::Batch::DeleteJobData(std::string_view job_id) {
     auto s = batch_.DeleteRange(store_->family(f), begin, PrefixEnd(begin));
     if (!s.ok() && first_error_.ok()) first_error_ = s;
   }
+  // The data key goes too: whatever a file still holds can no longer be read.
+  auto s = batch_.Delete(store_->family(StoreFamily::kJobKeys),
+                         rocksdb::Slice(job_id.data(), job_id.size()));
+  if (!s.ok() && first_error_.ok()) first_error_ = s;
+  new_keys_.erase(std::string(job_id));
+  shredded_.push_back(std::string(job_id));
 }
 
 absl::StatusOr<std::unique_ptr<CoordinatorStore>> CoordinatorStore::Open(
-    const std::string& directory, bool sync_writes) {
+    const std::string& directory, const crypto::SecretBytes& store_key, bool sync_writes) {
   std::unique_ptr<CoordinatorStore> store(new CoordinatorStore);
+  FEDLINK_ASSIGN_OR_RETURN(crypto::Aead store_aead,
+                           crypto::Aead::Create(crypto::AeadAlgorithm::kAes256Gcm, store_key));
+  store->store_aead_ = std::make_unique<crypto::Aead>(std::move(store_aead));
   store->directory_ = directory;
   store->write_options_.sync = sync_writes;
   rocksdb::DBOptions options;
@@ -168,8 +227,55 @@ CoordinatorStore::~CoordinatorStore() {
 }
 
 absl::Status CoordinatorStore::Write(Batch& batch) {
+  FEDLINK_RETURN_IF_ERROR(batch.seal_error_);
   if (!batch.first_error_.ok()) return FromRocksDb(batch.first_error_, "building a write batch");
-  return FromRocksDb(db_->Write(write_options_, &batch.batch_), "writing a batch");
+  FEDLINK_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch.batch_), "writing a batch"));
+  absl::MutexLock lock(&keys_mu_);
+  for (auto& [job_id, aead] : batch.new_keys_) keys_[job_id] = aead;
+  for (const std::string& job_id : batch.shredded_) keys_.erase(job_id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<crypto::Aead>> CoordinatorStore::JobAead(
+    std::string_view job_id) const {
+  {
+    absl::MutexLock lock(&keys_mu_);
+    if (auto it = keys_.find(job_id); it != keys_.end()) return it->second;
+  }
+  FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> sealed,
+                           Get(StoreFamily::kJobKeys, std::string(job_id)));
+  if (!sealed.has_value()) return std::shared_ptr<crypto::Aead>();
+  absl::StatusOr<std::string> key =
+      store_aead_->OpenWithPrependedNonce(*sealed, Aad(StoreFamily::kJobKeys, std::string(job_id)));
+  if (!key.ok()) {
+    return absl::DataLossError(absl::StrCat("coordinator store: the data key of job ",
+                                            proto::QuoteName(job_id),
+                                            " does not open with the store key"));
+  }
+  crypto::SecretBytes secret(absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(key->data()), key->size()));
+  OPENSSL_cleanse(key->data(), key->size());
+  FEDLINK_ASSIGN_OR_RETURN(crypto::Aead aead,
+                           crypto::Aead::Create(crypto::AeadAlgorithm::kAes256Gcm, std::move(secret)));
+  auto shared = std::make_shared<crypto::Aead>(std::move(aead));
+  absl::MutexLock lock(&keys_mu_);
+  keys_[std::string(job_id)] = shared;
+  return shared;
+}
+
+absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetSealed(
+    StoreFamily f, std::string_view job_id, const std::string& key) const {
+  FEDLINK_ASSIGN_OR_RETURN(std::shared_ptr<crypto::Aead> aead, JobAead(job_id));
+  if (aead == nullptr) return std::nullopt;  // shredded
+  FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> sealed, Get(f, key));
+  if (!sealed.has_value()) return std::nullopt;
+  absl::StatusOr<std::string> plain = aead->OpenWithPrependedNonce(*sealed, Aad(f, key));
+  if (!plain.ok()) {
+    return absl::DataLossError(absl::StrCat("coordinator store: a ",
+                                            std::string(kStoreFamilyNames[static_cast<size_t>(f)]),
+                                            " value of job ", proto::QuoteName(job_id),
+                                            " failed authentication"));
+  }
+  return *std::move(plain);
 }
 
 absl::StatusOr<std::optional<std::string>> CoordinatorStore::Get(StoreFamily f,
@@ -193,6 +299,10 @@ absl::Status CoordinatorStore::CompactJobData(std::string_view job_id) {
   for (StoreFamily f : {StoreFamily::kEncodings, StoreFamily::kAssignments, StoreFamily::kPayloads}) {
     FEDLINK_RETURN_IF_ERROR(FromRocksDb(db_->CompactRange(options, family(f), &b, &e), "compacting"));
   }
+  const std::string key_end = absl::StrCat(std::string(job_id), std::string(1, '\0'));
+  const rocksdb::Slice kb(job_id.data(), job_id.size()), ke(key_end);
+  FEDLINK_RETURN_IF_ERROR(FromRocksDb(
+      db_->CompactRange(options, family(StoreFamily::kJobKeys), &kb, &ke), "compacting"));
   return absl::OkStatus();
 }
 
@@ -216,17 +326,17 @@ absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetRequestId(
 
 absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetEncodingBatch(
     std::string_view job_id, uint16_t party, uint64_t sequence) const {
-  return Get(StoreFamily::kEncodings, BatchKey(job_id, party, sequence));
+  return GetSealed(StoreFamily::kEncodings, job_id, BatchKey(job_id, party, sequence));
 }
 
 absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetAssignmentBatch(
     std::string_view job_id, uint16_t party, uint64_t sequence) const {
-  return Get(StoreFamily::kAssignments, BatchKey(job_id, party, sequence));
+  return GetSealed(StoreFamily::kAssignments, job_id, BatchKey(job_id, party, sequence));
 }
 
 absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetPayloadChunk(
     std::string_view job_id, uint16_t party, uint8_t kind, uint32_t index) const {
-  return Get(StoreFamily::kPayloads, PayloadKey(job_id, party, kind, index));
+  return GetSealed(StoreFamily::kPayloads, job_id, PayloadKey(job_id, party, kind, index));
 }
 
 absl::Status CoordinatorStore::ForEachJob(
@@ -247,10 +357,19 @@ absl::Status CoordinatorStore::ForEachEncodingBatch(
     std::string_view job_id, uint16_t party,
     absl::FunctionRef<absl::Status(std::string_view)> visit) const {
   const std::string prefix = PartyPrefix(job_id, party);
+  FEDLINK_ASSIGN_OR_RETURN(std::shared_ptr<crypto::Aead> aead, JobAead(job_id));
+  if (aead == nullptr) return absl::OkStatus();  // shredded: nothing to read
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), family(StoreFamily::kEncodings)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    FEDLINK_RETURN_IF_ERROR(visit(std::string_view(it->value().data(), it->value().size())));
+    absl::StatusOr<std::string> plain = aead->OpenWithPrependedNonce(
+        absl::string_view(it->value().data(), it->value().size()),
+        Aad(StoreFamily::kEncodings, it->key().ToString()));
+    if (!plain.ok()) {
+      return absl::DataLossError(absl::StrCat("coordinator store: an encoding batch of job ",
+                                              proto::QuoteName(job_id), " failed authentication"));
+    }
+    FEDLINK_RETURN_IF_ERROR(visit(*plain));
   }
   return FromRocksDb(it->status(), "scanning encodings");
 }

@@ -6,7 +6,14 @@
 //   encodings    job ‖ 0x00 ‖ party (2 B) ‖ sequence (8 B) → EncodingBatch bytes
 //   assignments  job ‖ 0x00 ‖ party (2 B) ‖ sequence (8 B) → AssignmentBatch bytes
 //   payloads     job ‖ 0x00 ‖ party (2 B) ‖ kind (1 B) ‖ index (4 B) → PayloadChunk bytes
+//   job_keys     job id → the job's data key, sealed under the store key
 //   audit_log    proto/audit's Merkle log (its own layout)
+//
+// Encodings, assignments and payloads are sealed (AES-256-GCM, aad = family
+// ‖ 0x00 ‖ key) under a random per-job data key; deleting that key with the
+// job's data (purge, cancellation) crypto-shreds whatever a file might
+// still hold. Data keys are sealed under the store key, a 32-byte key file
+// outside the database.
 //
 // Integers in keys are big-endian so that a prefix scan returns batches in
 // order. Keys hold job ids and party positions only, never an identifier;
@@ -18,6 +25,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,17 +35,24 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "linkage/crypto/aead.h"
+#include "linkage/crypto/secret_bytes.h"
 #include "state/stored_job.pb.h"
 
 namespace fedlink::coordinator {
 
-enum class StoreFamily { kDefault, kJobs, kRequestIds, kEncodings, kAssignments, kPayloads, kAuditLog };
+enum class StoreFamily {
+  kDefault, kJobs, kRequestIds, kEncodings, kAssignments, kPayloads, kJobKeys, kAuditLog
+};
 
-inline constexpr std::array<std::string_view, 7> kStoreFamilyNames = {
-    "default", "jobs", "request_ids", "encodings", "assignments", "payloads", "audit_log"};
+inline constexpr std::array<std::string_view, 8> kStoreFamilyNames = {
+    "default", "jobs", "request_ids", "encodings", "assignments", "payloads", "job_keys",
+    "audit_log"};
 
 // rocksdb::Status → absl::Status, with `what` (the operation) in the message.
 absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view what);
@@ -56,32 +71,42 @@ class CoordinatorStore {
                             std::string_view bytes);
     void PutPayloadChunk(std::string_view job_id, uint16_t party, uint8_t kind, uint32_t index,
                          std::string_view bytes);
+    // A fresh random data key for the job (before any of its data is put).
+    void CreateJobKey(std::string_view job_id);
     // Every encoding batch of the job.
     void DeleteEncodings(std::string_view job_id);
-    // Encodings, assignments and payload chunks of the job (its purge).
+    // Encodings, assignments, payload chunks and the data key of the job.
     void DeleteJobData(std::string_view job_id);
     size_t count() const { return static_cast<size_t>(batch_.Count()); }
 
    private:
     friend class CoordinatorStore;
-    explicit Batch(const CoordinatorStore* store) : store_(store) {}
-    const CoordinatorStore* store_;
+    explicit Batch(CoordinatorStore* store) : store_(store) {}
+    void PutSealed(StoreFamily family, std::string_view job_id, const std::string& key,
+                   std::string_view bytes);
+    CoordinatorStore* store_;
     rocksdb::WriteBatch batch_;
-    // A failed Put (only possible for oversize values) poisons the batch.
+    // Keys created in this batch (usable by its own Puts).
+    std::map<std::string, std::shared_ptr<crypto::Aead>> new_keys_;
+    std::vector<std::string> shredded_;
+    // A failed Put or seal poisons the batch.
     rocksdb::Status first_error_;
+    absl::Status seal_error_;
   };
 
   // Opens (creating if needed) the store in `directory`. Unavailable /
   // DataLoss / Internal for RocksDB errors (the message names the
   // directory); FailedPrecondition if the directory holds another format.
   // `sync_writes` off only for tests that do not simulate crashes.
+  // `store_key` (32 bytes) seals the per-job data keys.
   static absl::StatusOr<std::unique_ptr<CoordinatorStore>> Open(const std::string& directory,
+                                                                const crypto::SecretBytes& store_key,
                                                                 bool sync_writes = true);
   ~CoordinatorStore();
   CoordinatorStore(const CoordinatorStore&) = delete;
   CoordinatorStore& operator=(const CoordinatorStore&) = delete;
 
-  Batch NewBatch() const { return Batch(this); }
+  Batch NewBatch() { return Batch(this); }
   // Writes the batch atomically. RocksDB errors as FromRocksDb. Thread-safe.
   [[nodiscard]] absl::Status Write(Batch& batch);
 
@@ -119,6 +144,15 @@ class CoordinatorStore {
  private:
   CoordinatorStore() = default;
   absl::StatusOr<std::optional<std::string>> Get(StoreFamily f, const std::string& key) const;
+  // The job's data key (nullptr: none, e.g. purged). Cached.
+  absl::StatusOr<std::shared_ptr<crypto::Aead>> JobAead(std::string_view job_id) const;
+  absl::StatusOr<std::optional<std::string>> GetSealed(StoreFamily f, std::string_view job_id,
+                                                       const std::string& key) const;
+
+  std::unique_ptr<crypto::Aead> store_aead_;
+  mutable absl::Mutex keys_mu_;
+  mutable std::map<std::string, std::shared_ptr<crypto::Aead>, std::less<>> keys_
+      ABSL_GUARDED_BY(keys_mu_);
 
   std::string directory_;
   rocksdb::WriteOptions write_options_;

@@ -72,7 +72,8 @@ class CoreTest : public ::testing::Test {
   }
 
   void Open() {
-    auto store = CoordinatorStore::Open(dir_ + "/db", /*sync_writes=*/false);
+    auto store = CoordinatorStore::Open(dir_ + "/db", crypto::SecretBytes(std::vector<uint8_t>(32, 7)),
+                                        /*sync_writes=*/false);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auto key = crypto::Ed25519PrivateKey::Generate();
