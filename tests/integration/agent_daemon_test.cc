@@ -3,7 +3,10 @@
 // the real AgentDaemon over a data directory made by `init`, with records
 // ingested through the admin socket. The steward decides through the admin
 // socket (the `jobs` command's code); the fake checks what reaches it.
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -626,6 +629,44 @@ TEST_F(AgentDaemonTest, AdminSocketIsPrivateAndCheckedDirectoryIsRequired) {
   EXPECT_TRUE(absl::IsFailedPrecondition(started)) << started;
   EXPECT_THAT(started.message(), HasSubstr("0701"));
 }
+
+#ifdef FEDLINK_AGENT_BINARY
+// `fedlink-agent serve` as operators run it: up, answering on its socket,
+// then SIGTERM → exit 0 with the socket removed and the store released.
+TEST_F(AgentDaemonTest, ServeBinaryStopsGracefullyOnSigterm) {
+  agent_->Shutdown();
+  agent_.reset();
+  const std::string config = (dir_ / "agent.yaml").string();
+  const std::string log_path = (dir_ / "serve.log").string();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) ::dup2(fd, 2);
+    ::execl(FEDLINK_AGENT_BINARY, FEDLINK_AGENT_BINARY, "serve", "--config", config.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    absl::StatusOr<v1::AgentStatus> status = client_->Status();
+    return status.ok() && status->coordinator_connected();
+  }));
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_FALSE(fs::exists(socket_));
+  std::ifstream in(log_path);
+  std::stringstream log_text;
+  log_text << in.rdbuf();
+  const std::string log = log_text.str();
+  EXPECT_THAT(log, HasSubstr("\"event\":\"agent.stopped\""));
+  // The store is free again: a new daemon opens it.
+  StartAgent();
+}
+#endif
 
 }  // namespace
 }  // namespace fedlink::agent::daemon
