@@ -62,7 +62,7 @@ namespace fedlink::agent::ingest {
 inline constexpr std::string_view kIngestCheckpointMeta = "ingest/checkpoint";
 inline constexpr std::string_view kLastIngestMeta = "ingest/last";
 
-inline constexpr size_t kDefaultIngestBatchSize = 10'000;
+inline constexpr size_t kDefaultIngestBatchSize = 25'000;
 inline constexpr size_t kMaxIngestBatchSize = 1'000'000;
 
 // Where rejected rows go. The CLI writes a quarantine file
@@ -124,7 +124,7 @@ struct IngestOptions {
   // (validated, sealing, sealed or committing; >= 2). Memory grows with
   // batch_size * max_batches_in_flight.
   int seal_threads = 1;
-  int max_batches_in_flight = 4;
+  int max_batches_in_flight = 3;
   // The quality report's clock (as-of date) and the timestamps written to
   // the store; production passes std::chrono::system_clock::now.
   Clock clock;
