@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "linkage/crypto/job_keys.h"
 #include "linkage/crypto/x25519.h"
+#include "proto/audit/audit_verifier.h"
 #include "proto/runtime/decision_verify.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
@@ -366,6 +367,53 @@ TEST_F(CoordinatorJobTest, TwoPartyMicrodataJobEndToEndLeaksNoIdentifier) {
   }
   EXPECT_EQ(joined, 8);
   EXPECT_EQ(quality.clusters(), 8u);
+
+  // An auditor fetches the log over mTLS and verifies it offline against the
+  // coordinator's pinned key, checking each agency signature on decisions.
+  {
+    auto audrey = Stub("auditor/audrey");
+    v1::SignedTreeHead head;
+    grpc::ClientContext head_context;
+    Deadline(head_context);
+    ASSERT_TRUE(audrey->GetSignedTreeHead(&head_context, v1::GetSignedTreeHeadRequest(), &head).ok());
+    audit::AuditLogExport exported;
+    exported.heads.push_back(head);
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::ListAuditEntriesRequest request;
+    request.set_to_index(head.head().tree_size());
+    auto reader = audrey->ListAuditEntries(&context, request);
+    v1::LoggedEntry logged;
+    std::map<v1::AuditAction, int> actions;
+    while (reader->Read(&logged)) {
+      Saw(logged);
+      exported.entries.push_back(logged);
+      v1::AuditEntry entry;
+      ASSERT_TRUE(entry.ParseFromString(logged.entry()));
+      ++actions[entry.action()];
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    auto signing_key = crypto::Ed25519PrivateKey::FromPem(ReadAll(dir_ / "data/audit-signing-key.pem"));
+    ASSERT_TRUE(signing_key.ok());
+    audit::AuditVerifyOptions options{signing_key->public_key(), "coordinator", std::nullopt,
+                                      nullptr};
+    options.check_entry = [&](uint64_t, const v1::AuditEntry& entry) -> absl::Status {
+      if (entry.action() != v1::AUDIT_ACTION_DECISION_RECEIVED || !entry.has_decision()) {
+        return absl::OkStatus();
+      }
+      return proto::VerifyDecision(entry.decision(),
+                                   {entry.job_id(), job.job_spec_sha256(), entry.agency()},
+                                   decision_keys_.at(entry.agency()).public_key());
+    };
+    absl::StatusOr<audit::AuditVerdict> verdict = audit::VerifyAuditLog(exported, options);
+    ASSERT_TRUE(verdict.ok()) << verdict.status();
+    EXPECT_TRUE(verdict->ok()) << verdict->reason;
+    EXPECT_EQ(actions[v1::AUDIT_ACTION_DECISION_RECEIVED], 2);
+    EXPECT_EQ(actions[v1::AUDIT_ACTION_CALL_REFUSED], 1);  // the agent's SubmitJob
+    EXPECT_EQ(actions[v1::AUDIT_ACTION_MATCHING_DONE], 1);
+    EXPECT_EQ(actions[v1::AUDIT_ACTION_RESULTS_FETCHED], 1);
+    EXPECT_EQ(actions[v1::AUDIT_ACTION_JOB_COMPLETED], 1);
+  }
 
   // Canary: no identifier value anywhere the coordinator wrote or sent.
   server_.reset();  // flush and close RocksDB and the log
