@@ -111,7 +111,10 @@ void AddQuality(CLI::App& app, QualityCommandOptions* options, Command* command)
 void AddCheckConfig(CLI::App& app, CheckConfigOptions* options, Command* command) {
   CLI::App* sub = app.add_subcommand(
       "check-config",
-      "Validate ingest schemas, the policy and a data directory");
+      "Validate agent.yaml, ingest schemas, the policy and a data "
+      "directory");
+  sub->add_option("--config", options->config,
+                  "The daemon's agent.yaml (also checks the files it names)");
   sub->add_option("--schema", options->schemas, "Ingest schema (repeatable)");
   sub->add_option("--policy", options->policy, "Agency approval policy");
   sub->add_option("--data-dir", options->data_dir, "Data directory");

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/cli/agent_store_access.h"
+#include "agent/daemon/agent_config.h"
 #include "agent/ingest/ingest_schema.h"
 #include "agent/policy/agent_policy.h"
 #include "agent/store/key_file.h"
@@ -56,6 +57,27 @@ std::optional<std::string> CheckPolicy(const std::string& path,
   return loaded->agency;
 }
 
+// The daemon's configuration; fills in what it names that `options` does
+// not give, and returns its agency.
+std::optional<std::string> CheckAgentConfig(CheckConfigOptions* options,
+                                            Results* results) {
+  absl::StatusOr<daemon::AgentConfig> config =
+      daemon::LoadAgentConfigFile(options->config);
+  if (!config.ok()) {
+    results->Error(absl::StrCat("agent config ", options->config),
+                   config.status());
+    return std::nullopt;
+  }
+  results->Ok(absl::StrCat("agent config ", options->config, " (agency ",
+                           config->agency, ")"));
+  if (options->schemas.empty() && !config->ingest_schema_file.empty()) {
+    options->schemas.push_back(config->ingest_schema_file);
+  }
+  if (options->policy.empty()) options->policy = config->policy_file;
+  if (options->data_dir.empty()) options->data_dir = config->data_dir;
+  return config->agency;
+}
+
 void CheckDataDir(const std::string& data_dir,
                   const std::optional<std::string>& policy_agency,
                   Results* results) {
@@ -103,22 +125,36 @@ void CheckDataDir(const std::string& data_dir,
 
 }  // namespace
 
-absl::Status RunCheckConfigCommand(const CheckConfigOptions& options,
+absl::Status RunCheckConfigCommand(const CheckConfigOptions& given,
                                    std::ostream& out) {
-  if (options.schemas.empty() && options.policy.empty() &&
-      options.data_dir.empty()) {
+  CheckConfigOptions options = given;
+  if (options.config.empty() && options.schemas.empty() &&
+      options.policy.empty() && options.data_dir.empty()) {
     return absl::InvalidArgumentError(
-        "nothing to check: give --schema FILE, --policy FILE and/or "
-        "--data-dir DIR");
+        "nothing to check: give --config FILE, --schema FILE, --policy FILE "
+        "and/or --data-dir DIR");
   }
   Results results(&out);
+  std::optional<std::string> config_agency;
+  if (!options.config.empty()) {
+    config_agency = CheckAgentConfig(&options, &results);
+  }
   for (const std::string& schema : options.schemas) {
     CheckSchema(schema, &results);
   }
   std::optional<std::string> policy_agency;
   if (!options.policy.empty()) {
     policy_agency = CheckPolicy(options.policy, &results);
+    if (policy_agency.has_value() && config_agency.has_value() &&
+        *policy_agency != *config_agency) {
+      results.Error(
+          absl::StrCat("policy ", options.policy),
+          absl::FailedPreconditionError(absl::StrCat(
+              "its agency '", *policy_agency, "' is not the agent config's '",
+              *config_agency, "'")));
+    }
   }
+  if (!policy_agency.has_value()) policy_agency = config_agency;
   if (!options.data_dir.empty()) {
     CheckDataDir(options.data_dir, policy_agency, &results);
   }

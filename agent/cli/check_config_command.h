@@ -1,6 +1,10 @@
-// `fedlink-agent check-config [--schema FILE]... [--policy FILE]
-//  [--data-dir D]`: validates the operator's files without changing
-// anything, and reports every problem found, not only the first:
+// `fedlink-agent check-config [--config agent.yaml] [--schema FILE]...
+//  [--policy FILE] [--data-dir D]`: validates the operator's files without
+// changing anything, and reports every problem found, not only the first:
+//   --config    the daemon's configuration (agent/daemon/agent_config.h);
+//               the ingest schema, policy and data directory it names are
+//               then checked too (unless given explicitly), and its agency
+//               must be the policy's and the data directory's;
 //   --schema    an ingest schema (agent/ingest/README.md);
 //   --policy    the agency's approval policy
 //               (deploy/examples/agent-policy.yaml);
@@ -23,6 +27,7 @@
 namespace fedlink::agent::cli {
 
 struct CheckConfigOptions {
+  std::string config;  // empty: not checked
   std::vector<std::string> schemas;
   std::string policy;    // empty: not checked
   std::string data_dir;  // empty: not checked

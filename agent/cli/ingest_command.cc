@@ -161,8 +161,18 @@ absl::Status RunIngestCommand(const IngestCommandOptions& options,
                           .end_status = nullptr},
       opened.store.get(), sink.get(), ingest_options);
   display.Finish();
-  absl::Status close_status =
-      writer != nullptr ? writer->Close() : absl::OkStatus();
+  absl::Status close_status = absl::OkStatus();
+  if (writer != nullptr) {
+    close_status = writer->Close();
+    // An empty quarantine file says nothing and would block the next run
+    // (it is never overwritten): remove it.
+    if (close_status.ok() && writer->rows_written() == 0 &&
+        unlink(options.quarantine.c_str()) != 0) {
+      close_status = absl::InternalError(
+          absl::StrCat("remove empty quarantine file ", options.quarantine,
+                       ": ", std::strerror(errno)));
+    }
+  }
   if (!summary.ok()) return summary.status();
   FEDLINK_RETURN_IF_ERROR(close_status);
   PrintSummary(*summary, opened.layout.root, options.quarantine,

@@ -5,7 +5,8 @@
 // summary on stdout.
 //
 // Rejected rows go to the quarantine file (mode 0600, never over an
-// existing file: it is as sensitive as the input); without --quarantine
+// existing file: it is as sensitive as the input; removed again if no row
+// was rejected, so that a re-run is not blocked by it); without --quarantine
 // only their lines and reason codes are listed (the first 20), never their
 // values. Exit status: 0 when the file was ingested (also if rows were
 // quarantined: the summary says how many), non-zero on a fatal error, with

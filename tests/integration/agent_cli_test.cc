@@ -181,21 +181,26 @@ TEST_F(AgentCliTest, HostileCsvSuiteQuarantinesAndKeepsTheStoreConsistent) {
     const std::string data = InitDataDir("data-" + c.name);
     AgentRun run = Ingest(data, c.name + ".csv", c.csv, c.name + ".q.csv");
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    // The quarantine file: header, then line and reasons of each row.
-    std::string quarantine = ReadWholeFile(Path(c.name + ".q.csv"));
-    std::vector<std::string> got;
-    std::istringstream lines(quarantine);
-    std::string line;
-    std::getline(lines, line);
-    EXPECT_EQ(line, "line,reasons,details,raw");
-    while (std::getline(lines, line)) {
-      const size_t second = line.find(',', line.find(',') + 1);
-      got.push_back(line.substr(0, second));
+    // The quarantine file: header, then line and reasons of each row, mode
+    // 0600; removed when no row was rejected.
+    if (c.quarantined.empty()) {
+      EXPECT_FALSE(std::filesystem::exists(Path(c.name + ".q.csv")));
+    } else {
+      std::string quarantine = ReadWholeFile(Path(c.name + ".q.csv"));
+      std::vector<std::string> got;
+      std::istringstream lines(quarantine);
+      std::string line;
+      std::getline(lines, line);
+      EXPECT_EQ(line, "line,reasons,details,raw");
+      while (std::getline(lines, line)) {
+        const size_t second = line.find(',', line.find(',') + 1);
+        got.push_back(line.substr(0, second));
+      }
+      EXPECT_EQ(got, c.quarantined);
+      struct stat st;
+      ASSERT_EQ(stat(Path(c.name + ".q.csv").c_str(), &st), 0);
+      EXPECT_EQ(st.st_mode & 0777, 0600u);
     }
-    EXPECT_EQ(got, c.quarantined);
-    struct stat st;
-    ASSERT_EQ(stat(Path(c.name + ".q.csv").c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);
     // The summary and progress never show a value of the file.
     EXPECT_THAT(run.out + run.err, Not(HasSubstr("smith")));
     EXPECT_THAT(run.out, HasSubstr(absl::StrCat("quarantined       ",
@@ -222,8 +227,9 @@ TEST_F(AgentCliTest, HostileCsvSuiteQuarantinesAndKeepsTheStoreConsistent) {
 
 TEST_F(AgentCliTest, EmptyFileIsAFatalErrorThatWritesNothing) {
   const std::string data = InitDataDir();
-  AgentRun run = Ingest(data, "empty.csv", "", "");
+  AgentRun run = Ingest(data, "empty.csv", "", "empty.q.csv");
   EXPECT_EQ(run.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(Path("empty.q.csv")));
   EXPECT_THAT(run.err, HasSubstr("empty.csv"));
   EXPECT_THAT(run.err, HasSubstr("empty"));
   auto store = OpenStore(data);
@@ -308,6 +314,23 @@ TEST_F(AgentCliTest, CheckConfigNamesFileKeyAndAllowedValues) {
   EXPECT_EQ(dir.exit_code, 1) << dir.out;
   EXPECT_THAT(dir.out, HasSubstr("ok     policy"));
   EXPECT_THAT(dir.out, HasSubstr("initialised for agency 'k12'"));
+
+  // agent.yaml: the files it names are checked too, and the agencies of
+  // config, policy and data directory must agree.
+  WriteWholeFile(Path("agent.yaml"),
+                 absl::StrCat("version: 1\nagency: k12\ndata_dir: ", data,
+                              "\npolicy_file: ", policy,
+                              "\ningest_schema_file: ", schema_,
+                              "\ncoordinator:\n  address: coord.example.org:7443\n"
+                              "  ca_file: ca.crt\n  cert_file: a.crt\n"
+                              "  key_file: a.key\nadmin:\n  socket: a.sock\n"));
+  AgentRun config = Run({"check-config", "--config", Path("agent.yaml")});
+  EXPECT_EQ(config.exit_code, 1) << config.out << config.err;
+  EXPECT_THAT(config.out, HasSubstr("ok     agent config"));
+  EXPECT_THAT(config.out, HasSubstr("ok     ingest schema " + schema_));
+  EXPECT_THAT(config.out, HasSubstr("is not the agent config's 'k12'"));
+  EXPECT_THAT(config.out, HasSubstr("error  data directory " + data));
+  EXPECT_THAT(config.err, HasSubstr("2 configuration problems"));
 
   AgentRun nothing = Run({"check-config"});
   EXPECT_EQ(nothing.exit_code, 1);
