@@ -72,7 +72,7 @@ class ConfigReader {
     FEDLINK_ASSIGN_OR_RETURN(
         Entries c, GetEntries(coordinator->value, "coordinator.",
                               {"address", "ca_file", "cert_file", "key_file",
-                               "crl_directory"}));
+                               "crl_directory", "tree_head_key"}));
     FEDLINK_ASSIGN_OR_RETURN(const Entry* address,
                              Required(coordinator->value, c, "coordinator.", "address"));
     FEDLINK_ASSIGN_OR_RETURN(config.coordinator_address,
@@ -92,6 +92,11 @@ class ConfigReader {
       FEDLINK_ASSIGN_OR_RETURN(std::string crl,
                                ReadText(it->second, "coordinator.crl_directory"));
       config.crl_directory = Resolve(crl);
+    }
+    if (auto it = c.find("tree_head_key"); it != c.end()) {
+      FEDLINK_ASSIGN_OR_RETURN(std::string key,
+                               ReadText(it->second, "coordinator.tree_head_key"));
+      config.coordinator_tree_head_key_file = Resolve(key);
     }
 
     FEDLINK_ASSIGN_OR_RETURN(const Entry* admin, Required(root, top, "", "admin"));

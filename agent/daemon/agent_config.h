@@ -41,6 +41,11 @@ struct AgentConfig {
   std::string key_file;
   // Optional directory of CRLs (OpenSSL hashed layout).
   std::string crl_directory;
+  // Optional: the coordinator's audit-log Ed25519 public key (PEM), pinned
+  // here. When set, the agent keeps its local audit log (agent/audit):
+  // jobs received, decisions, releases, purges and the coordinator's signed
+  // tree heads (receipts), checked against this key.
+  std::string coordinator_tree_head_key_file;
 
   // The admin socket (a UNIX-domain socket path) and its file mode: 0600
   // (only the agent's user) or 0660 (also the socket directory's group, e.g.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,6 +46,23 @@ std::string_view WorkName(const v1::WorkItem& item) {
       break;
   }
   return "none";
+}
+
+// The coordinator's pinned tree-head key (a PEM public key file).
+absl::StatusOr<crypto::Ed25519PublicKey> LoadPublicKeyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > 16384) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 16 KiB"));
+  }
+  absl::StatusOr<crypto::Ed25519PublicKey> key = crypto::Ed25519PublicKey::FromPem(text.str());
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not an Ed25519 PEM public key (coordinator.tree_head_key)"));
+  }
+  return key;
 }
 
 }  // namespace
@@ -106,6 +125,18 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Create(AgentConfig con
       grpc::CreateCustomChannel(c.coordinator_address, credentials.credentials, arguments));
 
   daemon->jobs_ = std::make_unique<JobStore>(*daemon->store_);
+  if (!c.coordinator_tree_head_key_file.empty()) {
+    FEDLINK_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey coordinator_key,
+                             LoadPublicKeyFile(c.coordinator_tree_head_key_file));
+    FEDLINK_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey audit_key,
+                             LoadSigningKey(opened.layout.signing_key));
+    audit::AgentAuditLogOptions audit_options;
+    audit_options.agency = c.agency;
+    audit_options.coordinator_key = coordinator_key;
+    FEDLINK_ASSIGN_OR_RETURN(daemon->audit_,
+                             audit::AgentAuditLog::Open(*daemon->store_, std::move(audit_key),
+                                                        std::move(audit_options)));
+  }
   JobStepsDeps deps;
   deps.agency = c.agency;
   deps.store = daemon->store_.get();
@@ -119,6 +150,7 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Create(AgentConfig con
   deps.max_records_per_batch = c.max_records_per_batch;
   deps.log = daemon->log_;
   deps.stopping = &daemon->stopping_;
+  deps.audit = daemon->audit_.get();
   FEDLINK_ASSIGN_OR_RETURN(daemon->steps_, JobSteps::Create(std::move(deps)));
 
   admin::AdminBackend backend;
@@ -208,6 +240,11 @@ void AgentDaemon::WatchLoop() {
     if (!coordinator_->Track(&context)) break;
     v1::WatchWorkRequest request;
     request.set_software_version(std::string(kAgentSoftwareVersion));
+    if (audit_ != nullptr) {
+      if (std::optional<v1::SignedTreeHead> head = audit_->coordinator_head()) {
+        request.set_known_tree_size(head->head().tree_size());
+      }
+    }
     std::unique_ptr<grpc::ClientReader<v1::WorkItem>> reader =
         coordinator_->stub().WatchWork(&context, request);
     v1::WorkItem item;
@@ -223,6 +260,14 @@ void AgentDaemon::WatchLoop() {
         ++connections_;
         backoff.Reset();
         log_->Info("coordinator.connected", {{"address", config_.coordinator_address}});
+        if (audit_ != nullptr && item.receipt().has_tree_head()) {
+          absl::StatusOr<audit::ReceiptResult> taken =
+              audit_->RecordReceipt(item.receipt(), "WatchWork", "");
+          if (!taken.ok()) {
+            log_->Error("audit.receipt_refused",
+                        EventLog::StatusFields(taken.status(), {{"rpc", "WatchWork"}}));
+          }
+        }
       } else {
         log_->Debug("work.received", {{"job", item.job_id()}, {"item", WorkName(item)}});
       }

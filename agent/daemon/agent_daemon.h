@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agent/admin/admin_service.h"
+#include "agent/audit/agent_audit_log.h"
 #include "agent/daemon/agent_config.h"
 #include "agent/daemon/event_log.h"
 #include "agent/daemon/grpc_coordinator_api.h"
@@ -87,6 +88,7 @@ class AgentDaemon {
   const std::shared_ptr<EventLog> log_;
   std::unique_ptr<RecordStore> store_;
   std::unique_ptr<JobStore> jobs_;
+  std::unique_ptr<audit::AgentAuditLog> audit_;  // null: no audit key configured
   std::unique_ptr<policy::DecisionSigner> signer_;
   std::unique_ptr<GrpcCoordinatorApi> coordinator_;
   std::unique_ptr<JobSteps> steps_;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "agent/audit/audit_entries.h"
 #include "agent/encoding/job_encoder.h"
 #include "agent/encoding/job_params.h"
 #include "agent/encoding/record_store_source.h"
@@ -91,6 +92,25 @@ absl::Status JobSteps::StepFailed(const std::string& job_id, std::string_view st
   return error;
 }
 
+void JobSteps::Audit(v1::AuditEntry entry, const v1::Receipt* receipt) {
+  if (deps_.audit == nullptr) return;
+  const std::string job_id = entry.job_id();
+  absl::StatusOr<v1::SignedTreeHead> head = deps_.audit->Record(std::move(entry), receipt);
+  if (!head.ok()) {
+    deps_.log->Error("audit.record_failed", EventLog::StatusFields(head.status(), {{"job", job_id}}));
+  }
+}
+
+void JobSteps::AuditReceipt(const v1::Receipt& receipt, std::string_view rpc,
+                            const std::string& job_id) {
+  if (deps_.audit == nullptr || !receipt.has_tree_head()) return;
+  absl::StatusOr<audit::ReceiptResult> taken = deps_.audit->RecordReceipt(receipt, rpc, job_id);
+  if (!taken.ok()) {
+    deps_.log->Error("audit.receipt_refused",
+                     EventLog::StatusFields(taken.status(), {{"job", job_id}, {"rpc", rpc}}));
+  }
+}
+
 // ---------------------------------------------------------------- decide
 
 absl::Status JobSteps::OnDecideJob(const std::string& job_id, const v1::DecideJob& decide) {
@@ -104,6 +124,7 @@ absl::Status JobSteps::OnDecideJob(const std::string& job_id, const v1::DecideJo
   FEDLINK_ASSIGN_OR_RETURN(bool inserted, deps_.jobs->Insert(record));
   if (inserted) {
     deps_.log->Info("job.received", {{"job", job_id}, {"analyst", decide.analyst().name()}});
+    Audit(audit::JobReceivedEntry(job_id, decide.job_spec_sha256()));
     return absl::OkStatus();
   }
   FEDLINK_ASSIGN_OR_RETURN(std::optional<JobRecord> existing, deps_.jobs->Get(job_id));
@@ -153,6 +174,11 @@ absl::StatusOr<v1::DecideResponse> JobSteps::Decide(const v1::DecideRequest& req
     deps_.log->Warn("job.decision_refused",
                     EventLog::StatusFields(decision.status(),
                                            {{"job", job_id}, {"steward", request.steward()}}));
+    if (absl::IsFailedPrecondition(decision.status())) {
+      Audit(audit::ApprovalRefusedEntry(
+          job_id, absl::StrCat(deps_.agency, "/", request.steward()), deps_.agency,
+          std::string(decision.status().message()).substr(0, 2000)));
+    }
     return Prefixed(job_id, decision.status());
   }
   // Stored first, so a decision is never sent that the agent forgot.
@@ -178,6 +204,7 @@ absl::StatusOr<v1::DecideResponse> JobSteps::Decide(const v1::DecideRequest& req
                                                   ? "approve"
                                                   : "deny"},
                                   {"steward", decision->steward()}});
+  Audit(audit::DecisionSignedEntry(*decision));
   v1::DecideResponse response;
   *response.mutable_decision() = *decision;
   bool delivered = false;
@@ -205,6 +232,7 @@ absl::Status JobSteps::Deliver(const std::string& job_id, const v1::SignedDecisi
                                        })
                               .status());
   *delivered = true;
+  AuditReceipt(response->receipt(), "SubmitDecision", job_id);
   deps_.log->Info("job.decision_delivered",
                   {{"job", job_id}, {"coordinator_state", v1::JobState_Name(response->state())}});
   return absl::OkStatus();
@@ -354,6 +382,7 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
     return encoded;
   }
   FEDLINK_ASSIGN_OR_RETURN(v1::UploadSummary result, upload->Finish());
+  AuditReceipt(result.receipt(), "UploadEncodings", job_id);
   FEDLINK_ASSIGN_OR_RETURN(record, deps_.jobs->Update(job_id, [&](JobRecord& r) {
     r.next_sequence = result.next_sequence();
     r.records_uploaded = result.records_stored();
@@ -396,7 +425,14 @@ absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::Release
       proto::ParseJobSpec(found->job_spec_bytes, found->job_spec_sha256, "job spec"));
   absl::StatusOr<std::vector<std::string>> columns =
       release::ResolveReleaseColumns(spec, deps_.agency, deps_.schema, deps_.policy);
-  if (!columns.ok()) return StepFailed(job_id, "release", columns.status());
+  if (!columns.ok()) {
+    Audit(audit::ReleaseStoppedEntry(job_id, deps_.agency,
+                                     absl::IsPermissionDenied(columns.status())
+                                         ? v1::AUDIT_OUTCOME_REFUSED
+                                         : v1::AUDIT_OUTCOME_FAILED,
+                                     std::string(columns.status().message()).substr(0, 2000)));
+    return StepFailed(job_id, "release", columns.status());
+  }
   absl::StatusOr<encoding::PseudonymMap> pseudonyms =
       release::LoadJobPseudonyms(*deps_.store, job_id);
   if (!pseudonyms.ok()) return StepFailed(job_id, "release", pseudonyms.status());
@@ -435,6 +471,15 @@ absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::Release
   }
   absl::StatusOr<v1::PayloadSummary> result = upload->Finish();
   if (!result.ok()) return StepFailed(job_id, "release", result.status());
+  audit::ReleaseCounts counts;
+  counts.assignments = summary->assignments;
+  counts.rows = summary->rows;
+  counts.records_missing = summary->records_missing;
+  counts.columns = summary->columns;
+  counts.chunks = summary->chunks_sent;
+  counts.ciphertext_bytes = summary->ciphertext_bytes;
+  Audit(audit::RowsReleasedEntry(job_id, deps_.agency, counts),
+        result->has_receipt() && result->receipt().has_tree_head() ? &result->receipt() : nullptr);
   FEDLINK_RETURN_IF_ERROR(deps_.jobs
                               ->Update(job_id,
                                        [&](JobRecord& r) {
@@ -475,6 +520,7 @@ absl::Status JobSteps::OnPurgeJob(const std::string& job_id, const v1::PurgeJob&
                                 .status());
     deps_.log->Info("job.purged",
                     {{"job", job_id}, {"final_state", v1::JobState_Name(purge.final_state())}});
+    Audit(audit::PseudonymsDroppedEntry(job_id, found->cohort_size));
   }
   return AckPurge(job_id);
 }
@@ -485,6 +531,7 @@ absl::Status JobSteps::AckPurge(const std::string& job_id) {
     deps_.log->Warn("job.purge_ack_failed", EventLog::StatusFields(acked.status(), {{"job", job_id}}));
     return Prefixed(job_id, acked.status());
   }
+  AuditReceipt(acked->receipt(), "AckPurge", job_id);
   absl::StatusOr<JobRecord> updated = deps_.jobs->Update(job_id, [](JobRecord& r) {
     r.purge_acknowledged = true;
     return absl::OkStatus();

@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agent/audit/agent_audit_log.h"
 #include "agent/daemon/coordinator_api.h"
 #include "agent/daemon/event_log.h"
 #include "agent/daemon/job_record.h"
@@ -64,6 +65,9 @@ struct JobStepsDeps {
   std::shared_ptr<EventLog> log;
   // Set when the daemon stops: uploads in progress end with Cancelled.
   const std::atomic<bool>* stopping = nullptr;
+  // The agency's local audit log, or null when none is kept. Steps record
+  // what they did (names and counts only) and the coordinator's receipts.
+  audit::AgentAuditLog* audit = nullptr;
 };
 
 // Thread-safe: work items and admin calls may run concurrently; steps of the
@@ -125,6 +129,12 @@ class JobSteps {
   absl::Status Deliver(const std::string& job_id, const v1::SignedDecision& decision,
                        bool* delivered);
   absl::Status AckPurge(const std::string& job_id);
+  // Appends `entry` (with `receipt`'s head when given) to the audit log, if
+  // one is kept. A failure is logged, never fails the step: what it records
+  // has happened. A receipt the log refuses (a coordinator whose log forked
+  // or went back) is logged as an error.
+  void Audit(v1::AuditEntry entry, const v1::Receipt* receipt = nullptr);
+  void AuditReceipt(const v1::Receipt& receipt, std::string_view rpc, const std::string& job_id);
   absl::Status Upload(const std::string& job_id, const v1::EncodeJob& encode,
                       const v1::JobSpec& spec, JobRecord record);
 

@@ -22,6 +22,7 @@ coordinator:
   ca_file: pki/ca.crt
   cert_file: pki/agent/edu.crt
   key_file: pki/agent/edu.key
+  tree_head_key: pki/coordinator-log.pub.pem
 admin:
   socket: /run/fedlink-agent/admin.sock
   mode: "0660"
@@ -46,6 +47,7 @@ TEST(AgentConfigTest, ParsesEveryKeyAndResolvesRelativePaths) {
   EXPECT_EQ(config->policy_file, "/etc/fedlink/policy.yaml");
   EXPECT_EQ(config->ca_file, "/etc/fedlink/pki/ca.crt");
   EXPECT_EQ(config->coordinator_address, "coord.example.org:7443");
+  EXPECT_EQ(config->coordinator_tree_head_key_file, "/etc/fedlink/pki/coordinator-log.pub.pem");
   EXPECT_EQ(config->admin_socket_mode, 0660u);
   EXPECT_EQ(config->log_format, LogFormat::kJson);
   EXPECT_EQ(config->log_level, "debug");
@@ -89,13 +91,13 @@ std::string ErrorWith(const std::string& from, const std::string& to) {
 
 TEST(AgentConfigTest, UnknownKeyNamesLineColumnAndAllowedKeys) {
   EXPECT_THAT(ErrorWith("  level: debug", "  level: debug\n  colour: true"),
-              AllOf(HasSubstr("agent.yaml:17:3: log.colour: unknown key"),
+              AllOf(HasSubstr("agent.yaml:18:3: log.colour: unknown key"),
                     HasSubstr("allowed: format, level")));
 }
 
 TEST(AgentConfigTest, LogFormatListsAllowedValues) {
   EXPECT_THAT(ErrorWith("format: json", "format: xml"),
-              AllOf(HasSubstr("agent.yaml:15:11: log.format"), HasSubstr("allowed: json, text")));
+              AllOf(HasSubstr("agent.yaml:16:11: log.format"), HasSubstr("allowed: json, text")));
 }
 
 TEST(AgentConfigTest, SocketModeListsAllowedValues) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/audit/agent_audit_log.h"
 #include "agent/daemon/coordinator_api.h"
 #include "agent/daemon/job_record.h"
 #include "agent/daemon/job_steps.h"
@@ -143,8 +144,9 @@ class JobStepsTest : public ::testing::Test {
   }
 
   // A fresh JobSteps over the same store: what a restarted daemon builds.
-  void MakeSteps() {
+  void MakeSteps(audit::AgentAuditLog* audit_log = nullptr) {
     JobStepsDeps deps;
+    deps.audit = audit_log;
     deps.agency = "edu";
     deps.store = store_.get();
     deps.jobs = jobs_.get();
@@ -410,6 +412,52 @@ TEST_F(JobStepsTest, LogsNameJobsButNeverIdentifiers) {
     EXPECT_THAT(log, Not(HasSubstr(FirstName(i))));
     EXPECT_THAT(log, Not(HasSubstr(LastName(i))));
   }
+}
+
+TEST_F(JobStepsTest, AuditLogRecordsReceiptDecisionRefusalAndPurge) {
+  audit::AgentAuditLogOptions options;
+  options.agency = "edu";
+  options.coordinator_key = TestKey(9).public_key();
+  options.clock = [] { return TestNow(); };
+  absl::StatusOr<std::unique_ptr<audit::AgentAuditLog>> audit_log =
+      audit::AgentAuditLog::Open(*store_, TestKey(1), std::move(options));
+  ASSERT_TRUE(audit_log.ok()) << audit_log.status();
+  MakeSteps(audit_log->get());
+  const v1::SignedDecision own = Approve();
+  ASSERT_TRUE(steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_)}))
+                  .ok());
+  v1::WorkItem purge;
+  purge.set_job_id(kJob);
+  purge.mutable_purge()->set_final_state(v1::JOB_STATE_COMPLETE);
+  ASSERT_TRUE(steps_->Handle(purge).ok());
+  // A second job the policy forbids: the refused approval is logged too.
+  v1::JobSpec forbidden = LinkSpec();
+  forbidden.mutable_parties(0)->add_columns("iep_status");
+  const std::string forbidden_bytes = forbidden.SerializeAsString();
+  ASSERT_TRUE(steps_->Handle(DecideItem("job-2", forbidden_bytes)).ok());
+  v1::DecideRequest request;
+  request.set_job_id("job-2");
+  request.set_verdict(v1::VERDICT_APPROVE);
+  request.set_steward("bob");
+  request.set_job_spec_sha256(proto::JobSpecSha256(forbidden_bytes));
+  ASSERT_FALSE(steps_->Decide(request).ok());
+
+  absl::StatusOr<std::vector<v1::LoggedEntry>> entries =
+      (*audit_log)->log().GetEntries(0, (*audit_log)->log().tree_size());
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  std::vector<v1::AuditEntry> parsed;
+  std::vector<v1::AuditAction> actions;
+  for (const v1::LoggedEntry& logged : *entries) {
+    ASSERT_TRUE(parsed.emplace_back().ParseFromString(logged.entry()));
+    actions.push_back(parsed.back().action());
+  }
+  EXPECT_EQ(actions, (std::vector<v1::AuditAction>{
+                         v1::AUDIT_ACTION_JOB_RECEIVED, v1::AUDIT_ACTION_DECISION_SIGNED,
+                         v1::AUDIT_ACTION_PSEUDONYMS_DROPPED, v1::AUDIT_ACTION_JOB_RECEIVED,
+                         v1::AUDIT_ACTION_DECISION_SIGNED}));
+  EXPECT_EQ(parsed[1].decision().signature(), own.signature());
+  EXPECT_EQ(parsed[4].outcome(), v1::AUDIT_OUTCOME_REFUSED);
+  steps_.reset();
 }
 
 TEST(JobRecordTest, RoundTripsAndDetectsDamage) {
