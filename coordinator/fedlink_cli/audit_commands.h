@@ -1,0 +1,89 @@
+// The offline halves of `fedlink audit …`: the auditor's pinned inputs, the
+// saved-head state file, the verdict report and exit code, and how entries
+// are shown (table, JSON lines, denials). The RPC-driven commands
+// (coordinator_commands.h) feed these with what they fetched, so that
+// online and archive verification print and decide the same way.
+#ifndef FEDLINK_COORDINATOR_FEDLINK_CLI_AUDIT_COMMANDS_H_
+#define FEDLINK_COORDINATOR_FEDLINK_CLI_AUDIT_COMMANDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "coordinator/fedlink_cli/client_config.h"
+#include "fedlink/v1/audit.pb.h"
+#include "proto/audit/audit_verifier.h"
+
+namespace fedlink::cli {
+
+// Exit codes of every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitVerificationFailed = 1;  // the log (or job) is bad
+inline constexpr int kExitError = 2;               // usage, files, network
+
+// The head saved by the last successful verification: nullopt when `path`
+// is empty or does not exist yet. InvalidArgument if the file does not
+// parse as a SignedTreeHead. Thread-safe.
+absl::StatusOr<std::optional<v1::SignedTreeHead>> LoadSavedHead(const std::string& path);
+
+// Writes `head` to `path` atomically (temporary file + rename), creating the
+// folder. Unavailable naming the path on failure. Not safe against two
+// concurrent writers of the same path.
+absl::Status SaveHead(const std::string& path, const v1::SignedTreeHead& head);
+
+// Verifier options from the pinned configuration: the log key (PEM file
+// audit.log_key; required), the log id, the saved head, and — when
+// agency_keys are configured — DecisionEntryCheck over them.
+// FailedPrecondition if no log key is configured; errors of reading and
+// parsing the key files (naming the file). Thread-safe.
+absl::StatusOr<audit::AuditVerifyOptions> MakeVerifyOptions(
+    const ClientConfig& config, std::optional<v1::SignedTreeHead> saved_head);
+
+// Prints the verdict (OK with sizes, or FAILED with the problem, the first
+// bad index and the reason) and, on success with a non-empty state path,
+// saves the latest verified head there. Returns kExitOk,
+// kExitVerificationFailed, or kExitError if the state cannot be saved.
+int ReportVerdict(const audit::AuditVerdict& verdict, const std::string& state_path,
+                  std::ostream& out, std::ostream& err);
+
+// `fedlink audit verify --archive FILE [--state FILE]`: verifies an export
+// file while reading it. Returns an exit code; errors go to `err`.
+int VerifyArchiveCommand(const std::string& archive_path, const ClientConfig& config,
+                         const std::string& state_path, std::ostream& out, std::ostream& err);
+
+// A display filter for `audit log` / `audit denials` (verification always
+// reads everything).
+struct EntryFilter {
+  std::string job_id;          // empty: all
+  uint64_t since_unix_ms = 0;  // 0: all
+  bool denials_only = false;
+};
+
+// True if the entry records a refusal: outcome REFUSED, a JOB_DENIED, a
+// refused call or certificate, or a decision whose verdict is DENY.
+bool IsDenial(const v1::AuditEntry& entry);
+
+bool EntryMatches(const v1::LoggedEntry& logged, const EntryFilter& filter);
+
+// One line per entry: index, UTC time, actor role/name, action, outcome,
+// job, agency, counts, reason. Entries that do not parse show as such.
+std::string EntryTableHeader();
+std::string EntryTableRow(const v1::LoggedEntry& logged);
+// One JSON object per entry (no trailing newline); bytes fields in hex.
+std::string EntryJsonLine(const v1::LoggedEntry& logged);
+
+// `fedlink audit log|denials --archive FILE`: prints the matching entries of
+// an export file. Returns an exit code.
+int PrintArchiveEntries(const std::string& archive_path, const EntryFilter& filter, bool json,
+                        std::ostream& out, std::ostream& err);
+
+// Parses --since: RFC 3339 ("2026-12-01T06:00:00Z"), a date (UTC midnight)
+// or milliseconds since the epoch. InvalidArgument naming the option.
+absl::StatusOr<uint64_t> ParseSince(const std::string& text);
+
+}  // namespace fedlink::cli
+
+#endif  // FEDLINK_COORDINATOR_FEDLINK_CLI_AUDIT_COMMANDS_H_

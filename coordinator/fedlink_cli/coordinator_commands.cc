@@ -1,0 +1,329 @@
+#include "coordinator/fedlink_cli/coordinator_commands.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <fstream>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "proto/audit/audit_archive.h"
+#include "proto/audit/audit_verifier.h"
+#include "proto/runtime/limits.h"
+#include "proto/runtime/tls_credentials.h"
+
+namespace fedlink::cli {
+namespace {
+
+constexpr auto kUnaryDeadline = std::chrono::seconds(60);
+constexpr auto kStreamDeadline = std::chrono::minutes(30);
+
+void SetDeadline(grpc::ClientContext& context, std::chrono::seconds after) {
+  context.set_deadline(std::chrono::system_clock::now() + after);
+}
+
+// The coordinator's refusal in words (its messages never carry data values).
+int RpcFailed(std::string_view what, const grpc::Status& status, std::ostream& err) {
+  err << "fedlink: " << what << " refused (" << status.error_code() << "): "
+      << status.error_message() << "\n";
+  return kExitError;
+}
+
+std::string StateName(v1::JobState state) {
+  std::string name = v1::JobState_Name(state);
+  constexpr std::string_view kPrefix = "JOB_STATE_";
+  if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
+  return name;
+}
+
+std::string TimeText(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0) return "-";
+  return absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(time.seconds()),
+                          absl::UTCTimeZone());
+}
+
+// What the analyst should do next, for the states that need an explanation.
+std::string StateAdvice(const v1::Job& job) {
+  switch (job.state()) {
+    case v1::JOB_STATE_SUBMITTED:
+    case v1::JOB_STATE_PENDING_APPROVAL:
+      return "not approved yet: waiting for every agency's steward";
+    case v1::JOB_STATE_DENIED:
+      return absl::StrCat("denied: ", job.state_reason());
+    case v1::JOB_STATE_FAILED:
+      return absl::StrCat("failed: ", job.state_reason());
+    case v1::JOB_STATE_CANCELLED:
+      return absl::StrCat("cancelled: ", job.state_reason());
+    case v1::JOB_STATE_PURGED:
+      return "purged: results and job data were destroyed (only the audit trail remains)";
+    case v1::JOB_STATE_COMPLETE:
+      return "complete: fetch with `fedlink job results`";
+    default:
+      return "in progress";
+  }
+}
+
+void PrintJob(const v1::Job& job, std::ostream& out) {
+  out << "job " << job.job_id() << ": " << StateName(job.state()) << " — " << StateAdvice(job)
+      << "\n  title: " << job.spec().title() << "\n  submitted: " << TimeText(job.submitted_at())
+      << "  updated: " << TimeText(job.updated_at())
+      << "  expires: " << TimeText(job.spec().expires_at()) << "\n";
+  out << absl::StrFormat("  %-20s %-9s %-12s %-8s %-11s %-8s %s\n", "AGENCY", "DECISION",
+                         "RECORDS", "UPLOAD", "ASSIGNMENTS", "CHUNKS", "PURGED");
+  for (const v1::PartyProgress& party : job.parties()) {
+    std::string decision = v1::Verdict_Name(party.verdict());
+    if (decision.rfind("VERDICT_", 0) == 0) decision = decision.substr(8);
+    out << absl::StrFormat("  %-20s %-9s %-12d %-8s %-11d %-8s %s\n", party.agency(), decision,
+                           party.records_uploaded(), party.upload_complete() ? "done" : "-",
+                           party.assignments(),
+                           absl::StrCat(party.payload_chunks(), party.payload_complete() ? "" : "+"),
+                           party.purge_acknowledged() ? "yes" : "-");
+    if (party.verdict() == v1::VERDICT_DENY && !party.decision_reason().empty()) {
+      out << "    reason: " << party.decision_reason() << "\n";
+    }
+  }
+  if (job.has_quality()) out << "  quality report:\n" << job.quality().DebugString();
+}
+
+// Reads the latest signed head and every entry up to it.
+struct FetchedLog {
+  v1::SignedTreeHead head;
+  std::vector<v1::LoggedEntry> entries;
+};
+
+absl::StatusOr<v1::SignedTreeHead> FetchHead(v1::Coordinator::Stub& stub, std::ostream& err,
+                                             int& exit_code) {
+  grpc::ClientContext context;
+  SetDeadline(context, kUnaryDeadline);
+  v1::SignedTreeHead head;
+  const grpc::Status status = stub.GetSignedTreeHead(&context, {}, &head);
+  if (!status.ok()) {
+    exit_code = RpcFailed("GetSignedTreeHead", status, err);
+    return absl::UnavailableError("no head");
+  }
+  return head;
+}
+
+// Streams entries [0, to) (to = 0: the whole log) through `visit`; false
+// from visit stops early. The call's exit code on failure.
+template <typename Visit>
+int StreamEntries(v1::Coordinator::Stub& stub, const v1::ListAuditEntriesRequest& request,
+                  Visit visit, std::ostream& err) {
+  grpc::ClientContext context;
+  SetDeadline(context, std::chrono::duration_cast<std::chrono::seconds>(kStreamDeadline));
+  std::unique_ptr<grpc::ClientReader<v1::LoggedEntry>> reader =
+      stub.ListAuditEntries(&context, request);
+  v1::LoggedEntry entry;
+  bool stopped = false;
+  while (reader->Read(&entry)) {
+    if (!visit(entry)) {
+      stopped = true;
+      context.TryCancel();
+      break;
+    }
+  }
+  const grpc::Status status = reader->Finish();
+  if (!status.ok() && !stopped) return RpcFailed("ListAuditEntries", status, err);
+  return kExitOk;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> ConnectToCoordinator(
+    const ClientConfig& config) {
+  const std::pair<const std::string*, const char*> required[] = {
+      {&config.coordinator, "coordinator (--coordinator HOST:PORT)"},
+      {&config.ca_file, "ca (--ca)"},
+      {&config.cert_file, "cert (--cert)"},
+      {&config.key_file, "key (--key)"}};
+  for (const auto& [value, name] : required) {
+    if (value->empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("no ", name, " given: set it in the client configuration or on the "
+                                    "command line"));
+    }
+  }
+  absl::StatusOr<proto::TlsCredentials<grpc::ChannelCredentials>> credentials =
+      proto::MakeChannelCredentials({config.ca_file, config.cert_file, config.key_file});
+  if (!credentials.ok()) return credentials.status();
+  grpc::ChannelArguments arguments;
+  proto::ApplyMessageSizeLimits(arguments);
+  return v1::Coordinator::NewStub(
+      grpc::CreateCustomChannel(config.coordinator, credentials->credentials, arguments));
+}
+
+int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_path,
+                         std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::optional<v1::SignedTreeHead>> saved = LoadSavedHead(state_path);
+  if (!saved.ok()) {
+    err << "fedlink: " << saved.status().message() << "\n";
+    return kExitError;
+  }
+  absl::StatusOr<audit::AuditVerifyOptions> options = MakeVerifyOptions(config, *saved);
+  if (!options.ok()) {
+    err << "fedlink: " << options.status().message() << "\n";
+    return kExitError;
+  }
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
+  }
+  int exit_code = kExitOk;
+  absl::StatusOr<v1::SignedTreeHead> head = FetchHead(**stub, err, exit_code);
+  if (!head.ok()) return exit_code;
+  // The verifier trusts nothing but signatures: a head it cannot verify is
+  // a verdict (reported below), not a transport error.
+  absl::StatusOr<std::unique_ptr<audit::AuditVerifier>> verifier =
+      audit::AuditVerifier::Create(*std::move(options), {*head});
+  if (!verifier.ok()) {
+    err << "fedlink: " << verifier.status().message() << "\n";
+    return kExitError;
+  }
+  v1::ListAuditEntriesRequest request;
+  request.set_to_index(head->head().tree_size());
+  exit_code = StreamEntries(
+      **stub, request,
+      [&](const v1::LoggedEntry& entry) { return (*verifier)->AddEntry(entry); }, err);
+  if (exit_code != kExitOk) return exit_code;
+  return ReportVerdict((*verifier)->Finish(), state_path, out, err);
+}
+
+int PrintLiveEntriesCommand(const ClientConfig& config, const EntryFilter& filter, bool json,
+                            std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
+  }
+  v1::ListAuditEntriesRequest request;
+  request.set_job_id(filter.job_id);
+  request.set_since_unix_ms(filter.since_unix_ms);
+  if (!json) out << EntryTableHeader() << "\n";
+  return StreamEntries(
+      **stub, request,
+      [&](const v1::LoggedEntry& entry) {
+        if (EntryMatches(entry, filter)) {
+          out << (json ? EntryJsonLine(entry) : EntryTableRow(entry)) << "\n";
+        }
+        return true;
+      },
+      err);
+}
+
+int ExportLiveLogCommand(const ClientConfig& config, const std::string& out_path,
+                         std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
+  }
+  int exit_code = kExitOk;
+  absl::StatusOr<v1::SignedTreeHead> head = FetchHead(**stub, err, exit_code);
+  if (!head.ok()) return exit_code;
+  audit::AuditLogExport log;
+  log.heads.push_back(*head);
+  v1::ListAuditEntriesRequest request;
+  request.set_to_index(head->head().tree_size());
+  exit_code = StreamEntries(
+      **stub, request,
+      [&](const v1::LoggedEntry& entry) {
+        log.entries.push_back(entry);
+        return true;
+      },
+      err);
+  if (exit_code != kExitOk) return exit_code;
+  std::ofstream file(out_path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    err << "fedlink: " << out_path << ": cannot write\n";
+    return kExitError;
+  }
+  absl::Status written = audit::WriteAuditArchive(log, file);
+  file.flush();
+  if (!written.ok() || !file) {
+    err << "fedlink: " << out_path << ": cannot write the archive\n";
+    return kExitError;
+  }
+  out << "exported " << log.entries.size() << " entries and the head of size "
+      << head->head().tree_size() << " to " << out_path
+      << " (check it with `fedlink audit verify --archive " << out_path << "`)\n";
+  return kExitOk;
+}
+
+int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
+                     const std::string& request_id, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
+  }
+  v1::SubmitJobRequest request;
+  *request.mutable_spec() = spec;
+  request.set_request_id(request_id);
+  grpc::ClientContext context;
+  SetDeadline(context, kUnaryDeadline);
+  v1::Job job;
+  const grpc::Status status = (*stub)->SubmitJob(&context, request, &job);
+  if (!status.ok()) return RpcFailed("SubmitJob", status, err);
+  out << "submitted job " << job.job_id() << " (" << StateName(job.state()) << ")\n";
+  return kExitOk;
+}
+
+int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std::ostream& out,
+                     std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
+  }
+  if (!job_id.empty()) {
+    v1::GetJobRequest request;
+    request.set_job_id(job_id);
+    grpc::ClientContext context;
+    SetDeadline(context, kUnaryDeadline);
+    v1::Job job;
+    const grpc::Status status = (*stub)->GetJob(&context, request, &job);
+    if (!status.ok()) return RpcFailed("GetJob", status, err);
+    PrintJob(job, out);
+    return kExitOk;
+  }
+  out << absl::StrFormat("%-36s %-17s %-21s %s\n", "JOB", "STATE", "SUBMITTED", "TITLE");
+  v1::ListJobsRequest request;
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context, kUnaryDeadline);
+    v1::ListJobsResponse response;
+    const grpc::Status status = (*stub)->ListJobs(&context, request, &response);
+    if (!status.ok()) return RpcFailed("ListJobs", status, err);
+    for (const v1::JobSummary& job : response.jobs()) {
+      out << absl::StrFormat("%-36s %-17s %-21s %s\n", job.job_id(), StateName(job.state()),
+                             TimeText(job.submitted_at()), job.title());
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return kExitOk;
+}
+
+int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
+                     const std::string& reason, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
+  }
+  v1::CancelJobRequest request;
+  request.set_job_id(job_id);
+  request.set_reason(reason);
+  grpc::ClientContext context;
+  SetDeadline(context, kUnaryDeadline);
+  v1::Job job;
+  const grpc::Status status = (*stub)->CancelJob(&context, request, &job);
+  if (!status.ok()) return RpcFailed("CancelJob", status, err);
+  out << "job " << job.job_id() << ": " << StateName(job.state()) << "\n";
+  return kExitOk;
+}
+
+}  // namespace fedlink::cli

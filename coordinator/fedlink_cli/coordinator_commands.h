@@ -1,0 +1,58 @@
+// The RPC-driven commands of `fedlink`: one mTLS channel to the coordinator
+// (the caller's certificate says who they are and in which role), then the
+// auditor's and analyst's calls. Each returns an exit code (audit_commands.h
+// kExit*) and writes results to `out`, errors to `err`.
+#ifndef FEDLINK_COORDINATOR_FEDLINK_CLI_COORDINATOR_COMMANDS_H_
+#define FEDLINK_COORDINATOR_FEDLINK_CLI_COORDINATOR_COMMANDS_H_
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "coordinator/fedlink_cli/audit_commands.h"
+#include "coordinator/fedlink_cli/client_config.h"
+#include "fedlink/v1/coordinator.grpc.pb.h"
+#include "fedlink/v1/job.pb.h"
+
+namespace fedlink::cli {
+
+// A stub over mutual TLS with the configured files. FailedPrecondition
+// naming the missing setting (coordinator, ca, cert, key); errors of
+// proto::MakeChannelCredentials (unreadable or expired files).
+// Thread-safe.
+absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> ConnectToCoordinator(
+    const ClientConfig& config);
+
+// `fedlink audit verify`: the latest signed head, every entry up to it, the
+// offline verifier (with the saved head from `state_path`), then the
+// verdict; on success the head is saved to `state_path` (if not empty).
+int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_path,
+                         std::ostream& out, std::ostream& err);
+
+// `fedlink audit log|denials`: the entries matching `filter` (the job and
+// time filters are also sent to the coordinator).
+int PrintLiveEntriesCommand(const ClientConfig& config, const EntryFilter& filter, bool json,
+                            std::ostream& out, std::ostream& err);
+
+// `fedlink audit export --out FILE`: the signed log (entries up to the
+// latest head, and that head) as an audit archive.
+int ExportLiveLogCommand(const ClientConfig& config, const std::string& out_path,
+                         std::ostream& out, std::ostream& err);
+
+// `fedlink job submit`: sends the spec; prints the job id and state.
+int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
+                     const std::string& request_id, std::ostream& out, std::ostream& err);
+
+// `fedlink job status [ID]` / `job list`: one job with per-party progress
+// and its quality report, or a table of the caller's jobs.
+int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std::ostream& out,
+                     std::ostream& err);
+
+// `fedlink job cancel ID`.
+int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
+                     const std::string& reason, std::ostream& out, std::ostream& err);
+
+}  // namespace fedlink::cli
+
+#endif  // FEDLINK_COORDINATOR_FEDLINK_CLI_COORDINATOR_COMMANDS_H_

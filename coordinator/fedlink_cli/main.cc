@@ -1,0 +1,191 @@
+// fedlink — the analysts' and auditors' command line (DESIGN.md §8).
+// main() only parses options, loads the client configuration and calls the
+// command functions of fedlink::cli_lib.
+#include <iostream>
+#include <string>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <CLI/CLI.hpp>
+#pragma GCC diagnostic pop
+
+#include "coordinator/fedlink_cli/audit_commands.h"
+#include "coordinator/fedlink_cli/client_config.h"
+#include "coordinator/fedlink_cli/coordinator_commands.h"
+#include "coordinator/fedlink_cli/job_spec_yaml.h"
+
+namespace {
+
+using fedlink::cli::ClientConfig;
+
+struct GlobalOptions {
+  std::string config_file;
+  std::string coordinator;
+  std::string cert;
+  std::string key;
+  std::string ca;
+};
+
+// The configuration file (explicit --config must exist; the default may be
+// absent), then the command-line overrides.
+absl::StatusOr<ClientConfig> ResolveConfig(const GlobalOptions& options) {
+  ClientConfig config;
+  const std::string path = options.config_file.empty() ? fedlink::cli::DefaultClientConfigPath()
+                                                       : options.config_file;
+  if (!path.empty()) {
+    absl::StatusOr<ClientConfig> loaded = fedlink::cli::LoadClientConfig(path);
+    if (loaded.ok()) {
+      config = *std::move(loaded);
+    } else if (!options.config_file.empty() || !absl::IsNotFound(loaded.status())) {
+      return loaded.status();
+    }
+  }
+  if (!options.coordinator.empty()) config.coordinator = options.coordinator;
+  if (!options.cert.empty()) config.cert_file = options.cert;
+  if (!options.key.empty()) config.key_file = options.key;
+  if (!options.ca.empty()) config.ca_file = options.ca;
+  return config;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"fedlink: submit linkage jobs, fetch results, verify the coordinator's audit log"};
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("--config", global.config_file,
+                 "client configuration (default ~/.config/fedlink/client.yaml)");
+  app.add_option("--coordinator", global.coordinator, "coordinator HOST:PORT");
+  app.add_option("--cert", global.cert, "your certificate (PEM)");
+  app.add_option("--key", global.key, "your certificate's private key (PEM)");
+  app.add_option("--ca", global.ca, "the deployment CA certificate (PEM)");
+
+  int exit_code = fedlink::cli::kExitOk;
+  auto with_config = [&](auto&& run) {
+    return [&, run] {
+      absl::StatusOr<ClientConfig> config = ResolveConfig(global);
+      if (!config.ok()) {
+        std::cerr << "fedlink: " << config.status().message() << "\n";
+        exit_code = fedlink::cli::kExitError;
+        return;
+      }
+      exit_code = run(*config);
+    };
+  };
+
+  // ------------------------------------------------------------ audit
+  CLI::App* audit = app.add_subcommand("audit", "the coordinator's audit log");
+  audit->require_subcommand(1);
+
+  struct {
+    std::string state;
+    std::string archive;
+  } verify_options;
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "recompute the Merkle tree, check every signed head, consistency with the saved "
+                "head and the agencies' decision signatures");
+  verify->add_option("--state", verify_options.state,
+                     "file holding the last verified head (default: audit.state in the config)");
+  verify->add_option("--archive", verify_options.archive,
+                     "verify an export file offline instead of the live log");
+  verify->callback(with_config([&](const ClientConfig& config) {
+    const std::string state =
+        verify_options.state.empty() ? config.audit_state_file : verify_options.state;
+    if (!verify_options.archive.empty()) {
+      return fedlink::cli::VerifyArchiveCommand(verify_options.archive, config, state, std::cout,
+                                                std::cerr);
+    }
+    return fedlink::cli::VerifyLiveLogCommand(config, state, std::cout, std::cerr);
+  }));
+
+  struct {
+    std::string job;
+    std::string since;
+    std::string archive;
+    bool json = false;
+  } log_options;
+  auto entry_listing = [&](bool denials) {
+    return with_config([&, denials](const ClientConfig& config) {
+      fedlink::cli::EntryFilter filter{log_options.job, 0, denials};
+      if (!log_options.since.empty()) {
+        absl::StatusOr<uint64_t> since = fedlink::cli::ParseSince(log_options.since);
+        if (!since.ok()) {
+          std::cerr << "fedlink: " << since.status().message() << "\n";
+          return fedlink::cli::kExitError;
+        }
+        filter.since_unix_ms = *since;
+      }
+      if (!log_options.archive.empty()) {
+        return fedlink::cli::PrintArchiveEntries(log_options.archive, filter, log_options.json,
+                                                 std::cout, std::cerr);
+      }
+      return fedlink::cli::PrintLiveEntriesCommand(config, filter, log_options.json, std::cout,
+                                                   std::cerr);
+    });
+  };
+  for (const bool denials : {false, true}) {
+    CLI::App* listing =
+        denials ? audit->add_subcommand("denials", "denied jobs, refused calls and certificates")
+                : audit->add_subcommand("log", "show audit entries (table or JSON lines)");
+    listing->add_option("--job", log_options.job, "only entries of this job");
+    listing->add_option("--since", log_options.since,
+                        "only entries at or after (RFC 3339, date or Unix ms)");
+    listing->add_flag("--json", log_options.json, "one JSON object per line");
+    listing->add_option("--archive", log_options.archive, "read an export file instead");
+    listing->callback(entry_listing(denials));
+  }
+
+  std::string export_out;
+  CLI::App* export_command =
+      audit->add_subcommand("export", "write the signed log to an archive file");
+  export_command->add_option("--out", export_out, "archive file to write")->required();
+  export_command->callback(with_config([&](const ClientConfig& config) {
+    return fedlink::cli::ExportLiveLogCommand(config, export_out, std::cout, std::cerr);
+  }));
+
+  // ------------------------------------------------------------ job
+  CLI::App* job = app.add_subcommand("job", "linkage jobs (analysts)");
+  job->require_subcommand(1);
+
+  std::string job_file;
+  std::string request_id;
+  bool dry_run = false;
+  CLI::App* submit = job->add_subcommand("submit", "submit a job spec (YAML)");
+  submit->add_option("job_yaml", job_file, "job spec file")->required();
+  submit->add_option("--request-id", request_id, "idempotency key for retries");
+  submit->add_flag("--dry-run", dry_run, "check the file and print the spec; send nothing");
+  submit->callback(with_config([&](const ClientConfig& config) {
+    absl::StatusOr<fedlink::v1::JobSpec> spec = fedlink::cli::LoadJobSpecYaml(job_file);
+    if (!spec.ok()) {
+      std::cerr << "fedlink: " << spec.status().message() << "\n";
+      return fedlink::cli::kExitError;
+    }
+    if (dry_run) {
+      std::cout << fedlink::cli::DescribeJobSpec(*spec);
+      return fedlink::cli::kExitOk;
+    }
+    return fedlink::cli::SubmitJobCommand(config, *spec, request_id, std::cout, std::cerr);
+  }));
+
+  std::string job_id;
+  CLI::App* status = job->add_subcommand("status", "one job in detail, or all your jobs");
+  status->add_option("job_id", job_id, "job id (omit to list)");
+  status->callback(with_config([&](const ClientConfig& config) {
+    return fedlink::cli::JobStatusCommand(config, job_id, std::cout, std::cerr);
+  }));
+  CLI::App* list = job->add_subcommand("list", "your jobs");
+  list->callback(with_config([&](const ClientConfig& config) {
+    return fedlink::cli::JobStatusCommand(config, "", std::cout, std::cerr);
+  }));
+
+  std::string cancel_reason;
+  CLI::App* cancel = job->add_subcommand("cancel", "cancel a job (its data is destroyed)");
+  cancel->add_option("job_id", job_id, "job id")->required();
+  cancel->add_option("--reason", cancel_reason, "why (kept in the audit log)");
+  cancel->callback(with_config([&](const ClientConfig& config) {
+    return fedlink::cli::CancelJobCommand(config, job_id, cancel_reason, std::cout, std::cerr);
+  }));
+
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}
