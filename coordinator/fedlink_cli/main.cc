@@ -52,6 +52,8 @@ absl::StatusOr<ClientConfig> ResolveConfig(const GlobalOptions& options) {
 int main(int argc, char** argv) {
   CLI::App app{"fedlink: submit linkage jobs, fetch results, verify the coordinator's audit log"};
   app.require_subcommand(1);
+  // Global options may also follow the subcommands (inherited by them).
+  app.fallthrough();
   GlobalOptions global;
   app.add_option("--config", global.config_file,
                  "client configuration (default ~/.config/fedlink/client.yaml)");
