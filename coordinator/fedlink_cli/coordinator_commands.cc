@@ -3,7 +3,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -12,7 +17,10 @@
 #include "absl/time/time.h"
 #include "proto/audit/audit_archive.h"
 #include "proto/audit/audit_verifier.h"
+#include "coordinator/fedlink_cli/results_table.h"
+#include "linkage/crypto/x25519.h"
 #include "proto/runtime/limits.h"
+#include "proto/runtime/payload_crypto.h"
 #include "proto/runtime/tls_credentials.h"
 
 namespace fedlink::cli {
@@ -323,6 +331,127 @@ int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
   const grpc::Status status = (*stub)->CancelJob(&context, request, &job);
   if (!status.ok()) return RpcFailed("CancelJob", status, err);
   out << "job " << job.job_id() << ": " << StateName(job.state()) << "\n";
+  return kExitOk;
+}
+
+int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
+                      const std::string& out_path, const std::string& key_path,
+                      std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
+  }
+  v1::Job job;
+  {
+    v1::GetJobRequest request;
+    request.set_job_id(job_id);
+    grpc::ClientContext context;
+    SetDeadline(context, kUnaryDeadline);
+    const grpc::Status status = (*stub)->GetJob(&context, request, &job);
+    if (!status.ok()) return RpcFailed("GetJob", status, err);
+  }
+  if (job.state() != v1::JOB_STATE_COMPLETE) {
+    err << "fedlink: job " << job_id << " has no results: " << StateName(job.state()) << " — "
+        << StateAdvice(job) << "\n";
+    return kExitError;
+  }
+  const bool microdata = job.spec().output_mode() == v1::OUTPUT_MODE_LINKED_MICRODATA;
+  std::optional<crypto::X25519PrivateKey> key;
+  if (microdata) {
+    if (key_path.empty() || out_path.empty()) {
+      err << "fedlink: a linked-microdata job needs --key (your analyst private key) and --out\n";
+      return kExitError;
+    }
+    absl::StatusOr<std::string> pem = ReadWholeFile(key_path);
+    if (!pem.ok()) {
+      err << "fedlink: " << pem.status().message() << "\n";
+      return kExitError;
+    }
+    absl::StatusOr<crypto::X25519PrivateKey> parsed = crypto::X25519PrivateKey::FromPem(*pem);
+    OPENSSL_cleanse(pem->data(), pem->size());
+    if (!parsed.ok()) {
+      err << "fedlink: " << key_path << ": " << parsed.status().message() << "\n";
+      return kExitError;
+    }
+    key.emplace(*std::move(parsed));
+  }
+
+  v1::FetchResultsRequest request;
+  request.set_job_id(job_id);
+  grpc::ClientContext context;
+  SetDeadline(context, std::chrono::duration_cast<std::chrono::seconds>(kStreamDeadline));
+  std::unique_ptr<grpc::ClientReader<v1::ResultsItem>> reader =
+      (*stub)->FetchResults(&context, request);
+  v1::ResultsItem item;
+  std::vector<std::string> agencies;  // ROWS payloads, header order
+  std::map<std::string, std::vector<v1::PayloadChunk>> chunks;
+  std::optional<v1::AggregateTable> aggregate;
+  std::optional<v1::LinkageQualityReport> quality;
+  while (reader->Read(&item)) {
+    if (item.has_header()) {
+      for (const v1::PayloadExtent& extent : item.header().payloads()) {
+        if (extent.kind() == v1::PAYLOAD_KIND_ROWS) agencies.push_back(extent.agency());
+      }
+    } else if (item.has_chunk()) {
+      if (item.chunk().kind() == v1::PAYLOAD_KIND_ROWS) {
+        chunks[item.chunk().agency()].push_back(item.chunk());
+      }
+    } else if (item.has_aggregate()) {
+      aggregate = item.aggregate();
+    } else if (item.has_quality()) {
+      quality = item.quality();
+    }
+  }
+  const grpc::Status status = reader->Finish();
+  if (!status.ok()) return RpcFailed("FetchResults", status, err);
+
+  if (!microdata) {
+    if (!aggregate) {
+      err << "fedlink: job " << job_id << ": the coordinator sent no aggregate table\n";
+      return kExitError;
+    }
+    out << FormatAggregateTable(*aggregate);
+    if (quality) out << "quality report:\n" << quality->DebugString();
+    return kExitOk;
+  }
+  std::vector<PartyRows> parties;
+  for (const std::string& agency : agencies) {
+    absl::StatusOr<v1::ReleasedRows> rows = proto::DecryptReleasedRows(
+        job_id, agency, job.spec().analyst_key().aead(), *key, chunks[agency]);
+    if (!rows.ok()) {
+      err << "fedlink: job " << job_id << ", rows of " << agency << ": " << rows.status().message()
+          << "\n";
+      return kExitError;
+    }
+    parties.push_back({agency, *std::move(rows)});
+  }
+  // The file holds released attribute values: only the analyst may read it.
+  const std::string temporary = absl::StrCat(out_path, ".part");
+  uint64_t lines = 0;
+  {
+    const mode_t old_mask = umask(0077);
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    umask(old_mask);
+    if (!file) {
+      err << "fedlink: " << temporary << ": cannot write\n";
+      return kExitError;
+    }
+    lines = WriteJoinedCsv(parties, file);
+    file.flush();
+    if (!file) {
+      err << "fedlink: " << temporary << ": cannot write\n";
+      return kExitError;
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, out_path, error);
+  if (error) {
+    err << "fedlink: " << out_path << ": " << error.message() << "\n";
+    return kExitError;
+  }
+  out << "wrote " << lines << " linked rows from " << parties.size() << " parties to " << out_path
+      << "\n";
   return kExitOk;
 }
 

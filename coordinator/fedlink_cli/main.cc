@@ -188,6 +188,18 @@ int main(int argc, char** argv) {
     return fedlink::cli::CancelJobCommand(config, job_id, cancel_reason, std::cout, std::cerr);
   }));
 
+  std::string results_out;
+  std::string results_key;
+  CLI::App* results = job->add_subcommand(
+      "results", "fetch, decrypt and join the linked rows (or print the aggregate table)");
+  results->add_option("job_id", job_id, "job id")->required();
+  results->add_option("--out", results_out, "CSV file to write (microdata jobs)");
+  results->add_option("--key", results_key, "your analyst X25519 private key (PEM)");
+  results->callback(with_config([&](const ClientConfig& config) {
+    return fedlink::cli::JobResultsCommand(config, job_id, results_out, results_key, std::cout,
+                                           std::cerr);
+  }));
+
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
