@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #pragma GCC diagnostic pop
 
+#include "coordinator/fedlink_cli/analyst_keys.h"
 #include "coordinator/fedlink_cli/audit_commands.h"
 #include "coordinator/fedlink_cli/client_config.h"
 #include "coordinator/fedlink_cli/coordinator_commands.h"
@@ -187,6 +188,27 @@ int main(int argc, char** argv) {
   cancel->callback(with_config([&](const ClientConfig& config) {
     return fedlink::cli::CancelJobCommand(config, job_id, cancel_reason, std::cout, std::cerr);
   }));
+
+  // ------------------------------------------------------------ keys
+  CLI::App* keys = app.add_subcommand("keys", "the analyst's X25519 key pair for results");
+  keys->require_subcommand(1);
+  std::string private_key_out = "analyst.key";
+  std::string public_key_out;
+  CLI::App* keys_init = keys->add_subcommand("init", "create a key pair (never overwrites)");
+  keys_init->add_option("--out", private_key_out, "private key file (0600)")->capture_default_str();
+  keys_init->add_option("--public-out", public_key_out, "public key file (default: <out>.pub)");
+  keys_init->callback([&] {
+    const std::string public_path =
+        public_key_out.empty() ? private_key_out + ".pub" : public_key_out;
+    absl::Status written = fedlink::cli::WriteAnalystKeyPair(private_key_out, public_path);
+    if (!written.ok()) {
+      std::cerr << "fedlink: " << written.message() << "\n";
+      exit_code = fedlink::cli::kExitError;
+      return;
+    }
+    std::cout << "private key: " << private_key_out << " (keep it; mode 0600)\npublic key: "
+              << public_path << " (analyst_key.public_key in job specs)\n";
+  });
 
   std::string results_out;
   std::string results_key;
