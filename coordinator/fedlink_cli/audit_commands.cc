@@ -188,7 +188,7 @@ bool EntryMatches(const v1::LoggedEntry& logged, const EntryFilter& filter) {
 }
 
 std::string EntryTableHeader() {
-  return absl::StrFormat("%-7s %-24s %-28s %-22s %-8s %-20s %-16s %s", "INDEX", "TIME (UTC)",
+  return absl::StrFormat("%-7s %-24s %-28s %-22s %-8s %-34s %-16s %s", "INDEX", "TIME (UTC)",
                          "ACTOR", "ACTION", "OUTCOME", "JOB", "AGENCY", "COUNTS / REASON");
 }
 
@@ -204,7 +204,7 @@ std::string EntryTableRow(const v1::LoggedEntry& logged) {
   }
   if (!entry.reason().empty()) absl::StrAppend(&detail, detail.empty() ? "" : " ", entry.reason());
   return absl::StrFormat(
-      "%-7d %-24s %-28s %-22s %-8s %-20s %-16s %s", logged.index(),
+      "%-7d %-24s %-28s %-22s %-8s %-34s %-16s %s", logged.index(),
       FormatTimeMs(entry.time_unix_ms()),
       absl::StrCat(RoleName(entry.actor().role()), "/", entry.actor().name()),
       ActionName(entry.action()), OutcomeName(entry.outcome()),

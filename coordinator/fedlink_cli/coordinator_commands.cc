@@ -84,6 +84,7 @@ void PrintJob(const v1::Job& job, std::ostream& out) {
   for (const v1::PartyProgress& party : job.parties()) {
     std::string decision = v1::Verdict_Name(party.verdict());
     if (decision.rfind("VERDICT_", 0) == 0) decision = decision.substr(8);
+    if (party.verdict() == v1::VERDICT_UNSPECIFIED) decision = "pending";
     out << absl::StrFormat("  %-20s %-9s %-12d %-8s %-11d %-8s %s\n", party.agency(), decision,
                            party.records_uploaded(), party.upload_complete() ? "done" : "-",
                            party.assignments(),
@@ -298,7 +299,7 @@ int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std:
     PrintJob(job, out);
     return kExitOk;
   }
-  out << absl::StrFormat("%-36s %-17s %-21s %s\n", "JOB", "STATE", "SUBMITTED", "TITLE");
+  out << absl::StrFormat("%-34s %-17s %-25s %s\n", "JOB", "STATE", "SUBMITTED", "TITLE");
   v1::ListJobsRequest request;
   do {
     grpc::ClientContext context;
@@ -307,7 +308,7 @@ int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std:
     const grpc::Status status = (*stub)->ListJobs(&context, request, &response);
     if (!status.ok()) return RpcFailed("ListJobs", status, err);
     for (const v1::JobSummary& job : response.jobs()) {
-      out << absl::StrFormat("%-36s %-17s %-21s %s\n", job.job_id(), StateName(job.state()),
+      out << absl::StrFormat("%-34s %-17s %-25s %s\n", job.job_id(), StateName(job.state()),
                              TimeText(job.submitted_at()), job.title());
     }
     request.set_page_token(response.next_page_token());
