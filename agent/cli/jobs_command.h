@@ -24,7 +24,7 @@
 
 namespace fedlink::agent::cli {
 
-inline constexpr char kDefaultAdminSocket[] = "/run/fedlink-agent/admin.sock";
+inline constexpr char kDefaultAdminSocket[] = "/run/fedlink/agent.sock";
 
 struct JobsCommandOptions {
   // pending | list | show | approve | deny
