@@ -27,15 +27,16 @@ struct DataDirLayout {
 // The paths inside `root`; touches nothing.
 DataDirLayout LayoutOf(const std::string& root);
 
-// Creates the data directory `root` (mode 0700; its parent must exist) and a
-// fresh at-rest key in it. An existing private directory without an at-rest
-// key is accepted (an operator may pre-create it on a dedicated volume).
-// AlreadyExists if the at-rest key already exists (the directory is
-// initialised: running init again must never replace the key that seals the
-// data); PermissionDenied if `root` exists but is not a directory, or is not
-// private (see CheckPrivate in private_files.h); NotFound if the parent is
-// missing; Internal if a system call fails. Does not create the Ed25519
-// signing key. Not safe to run concurrently for the same `root`.
+// Creates the data directory `root` (mode 0700; its parent must exist), the
+// agency's Ed25519 signing key (kept if one is already there, so that an
+// interrupted init can be completed) and a fresh at-rest key. An existing
+// private directory without an at-rest key is accepted (an operator may
+// pre-create it on a dedicated volume). AlreadyExists if the at-rest key
+// already exists (the directory is initialised: running init again must
+// never replace the key that seals the data); PermissionDenied if `root`
+// exists but is not a directory, or is not private (see CheckPrivate in
+// private_files.h); NotFound if the parent is missing; Internal if a system
+// call fails. Not safe to run concurrently for the same `root`.
 [[nodiscard]] absl::StatusOr<DataDirLayout> InitDataDir(
     const std::string& root);
 
