@@ -373,8 +373,15 @@ absl::Status CoordinatorCore::StoreEncodingBatch(const AgencyEntry& agency,
       return absl::InvalidArgumentError(absl::StrCat(
           where, bloom ? ": the job's method needs Bloom filters" : ": the job's method takes no Bloom filters"));
     }
-    if (batch.category_codes_size() > 0) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": category_codes: the job has no breakdown"));
+    // The category party sends one code per record; nobody else sends any.
+    const bool coded = CategoryPartyIndex(spec) == *party;
+    if (!coded && batch.category_codes_size() > 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": category_codes: the job has no breakdown by a column of this agency"));
+    }
+    if (coded && has_records && batch.category_codes_size() == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": category_codes: the job's breakdown needs one code per record"));
     }
     if (bloom && has_records) {
       FEDLINK_ASSIGN_OR_RETURN(schema::LinkageSchema schema,
@@ -493,10 +500,12 @@ absl::Status CoordinatorCore::StorePayloadChunk(const AgencyEntry& agency,
   internal::StoredJob job = *std::move(loaded);
   const std::optional<int> party = PartyIndex(job, agency.id);
   if (!party.has_value()) return NotYours(chunk.job_id());
-  if (chunk.kind() != v1::PAYLOAD_KIND_ROWS ||
-      job.job().spec().output_mode() != v1::OUTPUT_MODE_LINKED_MICRODATA) {
+  const std::optional<v1::PayloadKind> owed = OwedPayload(job.job().spec(), *party);
+  if (!owed.has_value() || chunk.kind() != *owed) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "PayloadChunk.kind: job ", QuoteName(chunk.job_id()), " takes ROWS chunks only, in linked microdata mode"));
+        "PayloadChunk.kind: job ", QuoteName(chunk.job_id()), " takes ",
+        owed.has_value() ? v1::PayloadKind_Name(*owed) : std::string("no payload"),
+        " from agency ", QuoteName(agency.id)));
   }
   internal::PartyState* state = job.mutable_party_state(*party);
   v1::PartyProgress* progress = job.mutable_job()->mutable_parties(*party);
@@ -533,8 +542,12 @@ absl::Status CoordinatorCore::StorePayloadChunk(const AgencyEntry& agency,
     FEDLINK_RETURN_IF_ERROR(WriteJob(job, write));
     summary.set_chunks_stored(summary.chunks_stored() + 1);
     if (chunk.final_chunk()) {
-      const bool all = std::all_of(job.job().parties().begin(), job.job().parties().end(),
-                                   [](const v1::PartyProgress& p) { return p.payload_complete(); });
+      bool all = true;
+      for (int p = 0; p < job.job().parties_size(); ++p) {
+        if (OwedPayload(job.job().spec(), p).has_value() && !job.job().parties(p).payload_complete()) {
+          all = false;
+        }
+      }
       if (all) {
         CoordinatorStore::Batch complete = store_->NewBatch();
         FEDLINK_RETURN_IF_ERROR(Transition(job, v1::JOB_STATE_COMPLETE, "", complete));
@@ -682,13 +695,19 @@ void CoordinatorCore::RunMatching(const std::string& job_id) {
     batch.DeleteEncodings(job_id);
     *job.mutable_job()->mutable_quality() = output->quality;
     if (output->aggregate.has_value()) *job.mutable_aggregate() = *output->aggregate;
-    const bool aggregate = job.job().spec().output_mode() == v1::OUTPUT_MODE_AGGREGATE;
-    status = Transition(job, aggregate ? v1::JOB_STATE_COMPLETE : v1::JOB_STATE_RELEASING, "", batch);
+    // Complete now unless some party still owes a payload: every party's
+    // rows (microdata), the category party's legend (a breakdown).
+    bool payload_owed = false;
+    for (int p = 0; p < job.job().parties_size(); ++p) {
+      if (OwedPayload(job.job().spec(), p).has_value()) payload_owed = true;
+    }
+    status = Transition(job, payload_owed ? v1::JOB_STATE_RELEASING : v1::JOB_STATE_COMPLETE, "",
+                        batch);
     if (status.ok()) {
       status = audit_->Record(self, v1::AUDIT_ACTION_MATCHING_DONE, v1::AUDIT_OUTCOME_OK, job_id, "",
                               "", "", {{"clusters", output->clusters}});
     }
-    if (status.ok() && aggregate) {
+    if (status.ok() && !payload_owed) {
       status = audit_->Record(self, v1::AUDIT_ACTION_JOB_COMPLETED, v1::AUDIT_OUTCOME_OK, job_id,
                               "", "", "");
     }
@@ -868,39 +887,40 @@ absl::Status CoordinatorCore::FetchResults(const proto::PeerIdentity& caller,
   header.mutable_header()->set_job_id(request.job_id());
   header.mutable_header()->set_output_mode(spec.output_mode());
   const bool microdata = spec.output_mode() == v1::OUTPUT_MODE_LINKED_MICRODATA;
-  if (microdata) {
-    for (int p = 0; p < spec.parties_size(); ++p) {
-      v1::PayloadExtent* extent = header.mutable_header()->add_payloads();
-      extent->set_agency(spec.parties(p).agency());
-      extent->set_kind(v1::PAYLOAD_KIND_ROWS);
-      extent->set_chunks(job.party_state(p).next_chunk_index());
-    }
+  // The payloads, relayed as stored (the coordinator cannot open them):
+  // every party's rows (microdata) or the category party's legend.
+  std::vector<std::pair<int, v1::PayloadKind>> payloads;
+  for (int p = 0; p < spec.parties_size(); ++p) {
+    if (std::optional<v1::PayloadKind> kind = OwedPayload(spec, p)) payloads.emplace_back(p, *kind);
+  }
+  for (const auto& [p, kind] : payloads) {
+    v1::PayloadExtent* extent = header.mutable_header()->add_payloads();
+    extent->set_agency(spec.parties(p).agency());
+    extent->set_kind(kind);
+    extent->set_chunks(job.party_state(p).next_chunk_index());
   }
   if (!write(header)) return absl::CancelledError("FetchResults: the stream broke");
   uint64_t chunks = 0, bytes = 0;
-  if (microdata) {
-    for (int p = 0; p < spec.parties_size(); ++p) {
-      uint32_t from = 0;
-      for (const v1::ChunkCursor& c : request.resume()) {
-        if (c.agency() == spec.parties(p).agency() && c.kind() == v1::PAYLOAD_KIND_ROWS) {
-          from = c.next_chunk_index();
-        }
-      }
-      for (uint32_t i = from; i < job.party_state(p).next_chunk_index(); ++i) {
-        FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                                 store_->GetPayloadChunk(request.job_id(), static_cast<uint16_t>(p),
-                                                         static_cast<uint8_t>(v1::PAYLOAD_KIND_ROWS), i));
-        if (!stored.has_value()) return absl::DataLossError("a stored payload chunk is missing");
-        v1::ResultsItem item;
-        if (!item.mutable_chunk()->ParseFromString(*stored)) {
-          return absl::DataLossError("a stored payload chunk does not parse");
-        }
-        bytes += item.chunk().ciphertext().size();
-        ++chunks;
-        if (!write(item)) return absl::CancelledError("FetchResults: the stream broke");
-      }
+  for (const auto& [p, kind] : payloads) {
+    uint32_t from = 0;
+    for (const v1::ChunkCursor& c : request.resume()) {
+      if (c.agency() == spec.parties(p).agency() && c.kind() == kind) from = c.next_chunk_index();
     }
-  } else {
+    for (uint32_t i = from; i < job.party_state(p).next_chunk_index(); ++i) {
+      FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                               store_->GetPayloadChunk(request.job_id(), static_cast<uint16_t>(p),
+                                                       static_cast<uint8_t>(kind), i));
+      if (!stored.has_value()) return absl::DataLossError("a stored payload chunk is missing");
+      v1::ResultsItem item;
+      if (!item.mutable_chunk()->ParseFromString(*stored)) {
+        return absl::DataLossError("a stored payload chunk does not parse");
+      }
+      bytes += item.chunk().ciphertext().size();
+      ++chunks;
+      if (!write(item)) return absl::CancelledError("FetchResults: the stream broke");
+    }
+  }
+  if (!microdata) {
     v1::ResultsItem item;
     *item.mutable_aggregate() = job.aggregate();
     if (!write(item)) return absl::CancelledError("FetchResults: the stream broke");
@@ -1001,13 +1021,28 @@ absl::StatusOr<v1::ListRegistrationsResponse> CoordinatorCore::ListRegistrations
 
 absl::StatusOr<v1::ReloadConfigResponse> CoordinatorCore::ReloadConfig(const proto::PeerIdentity& caller) {
   FEDLINK_RETURN_IF_ERROR(RequireRole(caller, "ReloadConfig", {proto::Role::kOperator}));
+  return Reload(caller, Rpc("ReloadConfig"), "");
+}
+
+absl::StatusOr<v1::ReloadConfigResponse> CoordinatorCore::ReloadConfigOnSignal() {
+  const proto::PeerIdentity self{proto::Role::kCoordinator, "coordinator", ""};
+  return Reload(self, "", "SIGHUP");
+}
+
+absl::StatusOr<v1::ReloadConfigResponse> CoordinatorCore::Reload(const proto::PeerIdentity& actor,
+                                                                  std::string_view rpc,
+                                                                  std::string_view why) {
   if (!options_.reload_registry) {
     return absl::FailedPreconditionError("ReloadConfig: this coordinator has no config file to re-read");
   }
   absl::StatusOr<Registry> reloaded = options_.reload_registry();
-  FEDLINK_RETURN_IF_ERROR(audit_->Record(caller, v1::AUDIT_ACTION_CONFIG_RELOADED,
+  std::string reason(why);
+  if (!reloaded.ok()) {
+    absl::StrAppend(&reason, reason.empty() ? "" : ": ", reloaded.status().message());
+  }
+  FEDLINK_RETURN_IF_ERROR(audit_->Record(actor, v1::AUDIT_ACTION_CONFIG_RELOADED,
                                          reloaded.ok() ? v1::AUDIT_OUTCOME_OK : v1::AUDIT_OUTCOME_FAILED,
-                                         "", "", Rpc("ReloadConfig"), reloaded.status().message()));
+                                         "", "", rpc, reason.substr(0, 2000)));
   FEDLINK_RETURN_IF_ERROR(reloaded.status());
   absl::MutexLock lock(&registry_mu_);
   registry_ = *std::move(reloaded);

@@ -22,6 +22,8 @@ namespace {
 struct PartyUpload {
   std::vector<std::vector<encode::Token>> tokens;
   std::optional<match::FilterStore> filters;
+  // The category party of a breakdown: one code per record.
+  std::vector<uint32_t> category_codes;
 };
 
 uint64_t LoadLittleEndian64(const char* p) {
@@ -31,7 +33,8 @@ uint64_t LoadLittleEndian64(const char* p) {
 }
 
 absl::StatusOr<PartyUpload> LoadParty(const CoordinatorStore& store, const std::string& job_id,
-                                      uint16_t party, bool want_tokens, bool want_filters) {
+                                      uint16_t party, bool want_tokens, bool want_filters,
+                                      bool want_codes) {
   PartyUpload upload;
   uint64_t expected_sequence = 0;
   uint64_t records_loaded = 0;
@@ -47,6 +50,14 @@ absl::StatusOr<PartyUpload> LoadParty(const CoordinatorStore& store, const std::
         ++expected_sequence;
         const uint32_t n = batch.record_count();
         records_loaded += n;
+        if (want_codes && n > 0) {
+          if (static_cast<uint32_t>(batch.category_codes_size()) != n) {
+            return absl::DataLossError(absl::StrCat(where, ": ", batch.category_codes_size(),
+                                                    " category codes for ", n, " records"));
+          }
+          upload.category_codes.insert(upload.category_codes.end(), batch.category_codes().begin(),
+                                       batch.category_codes().end());
+        }
         if (want_tokens) {
           size_t next = 0;
           for (uint32_t i = 0; i < n; ++i) {
@@ -142,6 +153,16 @@ v1::LinkageQualityReport Convert(const match::QualityReport& report,
 
 }  // namespace
 
+std::optional<int> CategoryPartyIndex(const v1::JobSpec& spec) {
+  if (spec.output_mode() != v1::OUTPUT_MODE_AGGREGATE || !spec.aggregate().has_category()) {
+    return std::nullopt;
+  }
+  for (int p = 0; p < spec.parties_size(); ++p) {
+    if (spec.parties(p).agency() == spec.aggregate().category().agency()) return p;
+  }
+  return std::nullopt;
+}
+
 absl::Status CsprngBytes(absl::Span<uint8_t> out) {
   size_t done = 0;
   while (done < out.size()) {
@@ -191,12 +212,14 @@ absl::StatusOr<MatchingOutput> MatchJob(const CoordinatorStore& store,
   // Without tokens there are no token blocks: blocking relies on LSH alone.
 
   const int parties = spec.parties_size();
+  const std::optional<int> category_party = CategoryPartyIndex(spec);
   std::vector<std::string> names;
   std::vector<PartyUpload> uploads;
   for (int p = 0; p < parties; ++p) {
     names.push_back(spec.parties(p).agency());
     FEDLINK_ASSIGN_OR_RETURN(PartyUpload upload,
-                             LoadParty(store, job_id, static_cast<uint16_t>(p), tokens, bloom));
+                             LoadParty(store, job_id, static_cast<uint16_t>(p), tokens, bloom,
+                                       category_party == p));
     uploads.push_back(std::move(upload));
   }
   std::vector<match::PartyEncodings> inputs;
@@ -225,10 +248,17 @@ absl::StatusOr<MatchingOutput> MatchJob(const CoordinatorStore& store,
   out.assigned.assign(parties, 0);
 
   if (spec.output_mode() == v1::OUTPUT_MODE_AGGREGATE) {
-    FEDLINK_ASSIGN_OR_RETURN(std::vector<AggregateCellInput> cells,
-                             CountCells(records, result.clusters));
+    std::vector<AggregateCellInput> cells;
+    std::optional<match::PartyId> category;
+    if (category_party.has_value()) {
+      category = static_cast<match::PartyId>(*category_party);
+      CategoryBreakdown breakdown{*category, std::move(uploads[*category_party].category_codes)};
+      FEDLINK_ASSIGN_OR_RETURN(cells, CountCellsByCategory(records, result.clusters, breakdown));
+    } else {
+      FEDLINK_ASSIGN_OR_RETURN(cells, CountCells(records, result.clusters));
+    }
     FEDLINK_ASSIGN_OR_RETURN(v1::AggregateTable table,
-                             BuildAggregateTable(names, std::move(cells), min_cell_count));
+                             BuildAggregateTable(names, std::move(cells), min_cell_count, category));
     out.aggregate = std::move(table);
     out.quality = CoarsenForAggregate(out.quality);
     return out;

@@ -3,7 +3,9 @@
 // per filter), runs the linkage library, gives each cluster a random
 // 128-bit research id and cuts each party's pseudonym → research id pairs
 // into assignment batches. Aggregate jobs get their suppressed table
-// instead, and a quality report that leaves out what would reveal cells.
+// instead (by category when the job asks: the category party's batches
+// carry one code per record), and a quality report that leaves out what
+// would reveal cells.
 #ifndef FEDLINK_COORDINATOR_JOBS_JOB_MATCHING_H_
 #define FEDLINK_COORDINATOR_JOBS_JOB_MATCHING_H_
 
@@ -28,6 +30,10 @@ using RandomBytes = std::function<absl::Status(absl::Span<uint8_t>)>;
 
 // OpenSSL's RAND_bytes. Internal if the CSPRNG fails.
 absl::Status CsprngBytes(absl::Span<uint8_t> out);
+
+// The index of the party that owns the job's category column (an
+// aggregate job broken down by category), or nullopt. Thread-safe.
+std::optional<int> CategoryPartyIndex(const v1::JobSpec& spec);
 
 struct MatchingOutput {
   v1::LinkageQualityReport quality;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/jobs/aggregate_table.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
@@ -49,9 +50,12 @@ absl::Status ValidateSubmission(const v1::JobSpec& spec, std::string_view analys
     return absl::InvalidArgumentError(
         "JobSpec.parties: linked microdata needs at least one requested column");
   }
-  if (spec.output_mode() == v1::OUTPUT_MODE_AGGREGATE && spec.aggregate().has_category()) {
-    return absl::UnimplementedError(
-        "JobSpec.aggregate.category: breakdowns by category are not offered by this coordinator");
+  if (spec.output_mode() == v1::OUTPUT_MODE_AGGREGATE && spec.aggregate().has_category() &&
+      static_cast<size_t>(spec.parties_size()) > kListAllCombinationsUpTo) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "JobSpec.aggregate.category: a breakdown by category takes at most ",
+        kListAllCombinationsUpTo, " parties (every combination is listed per category), not ",
+        spec.parties_size()));
   }
   return absl::OkStatus();
 }

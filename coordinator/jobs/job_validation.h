@@ -24,8 +24,8 @@ namespace fedlink::coordinator {
 //  * every party is a registered agency;
 //  * the schema is valid and matches its fingerprint;
 //  * linked microdata requests at least one column from some party;
-//  * no aggregate breakdown by category (Unimplemented: not offered by this
-//    coordinator yet).
+//  * an aggregate breakdown by category has at most
+//    kListAllCombinationsUpTo parties (its table lists every combination).
 // InvalidArgument / FailedPrecondition naming the JobSpec field otherwise,
 // never a value. Thread-safe.
 absl::Status ValidateSubmission(const v1::JobSpec& spec, std::string_view analyst_name,

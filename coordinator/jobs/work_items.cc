@@ -14,6 +14,16 @@ std::optional<int> PartyIndex(const internal::StoredJob& job, std::string_view a
   return std::nullopt;
 }
 
+std::optional<v1::PayloadKind> OwedPayload(const v1::JobSpec& spec, int party) {
+  if (spec.output_mode() == v1::OUTPUT_MODE_LINKED_MICRODATA) return v1::PAYLOAD_KIND_ROWS;
+  if (spec.output_mode() == v1::OUTPUT_MODE_AGGREGATE && spec.aggregate().has_category() &&
+      party >= 0 && party < spec.parties_size() &&
+      spec.parties(party).agency() == spec.aggregate().category().agency()) {
+    return v1::PAYLOAD_KIND_CATEGORY_LEGEND;
+  }
+  return std::nullopt;
+}
+
 std::optional<v1::WorkItem> OutstandingWork(const internal::StoredJob& job,
                                             std::string_view agency) {
   const std::optional<int> party = PartyIndex(job, agency);
@@ -44,13 +54,11 @@ std::optional<v1::WorkItem> OutstandingWork(const internal::StoredJob& job,
       return item;
     }
     case v1::JOB_STATE_RELEASING: {
-      if (progress.payload_complete() ||
-          job.job().spec().output_mode() != v1::OUTPUT_MODE_LINKED_MICRODATA) {
-        return std::nullopt;
-      }
+      const std::optional<v1::PayloadKind> kind = OwedPayload(job.job().spec(), *party);
+      if (progress.payload_complete() || !kind.has_value()) return std::nullopt;
       v1::ReleaseJob* release = item.mutable_release();
-      release->set_kind(v1::PAYLOAD_KIND_ROWS);
-      release->set_assignments(progress.assignments());
+      release->set_kind(*kind);
+      if (*kind == v1::PAYLOAD_KIND_ROWS) release->set_assignments(progress.assignments());
       if (*party < job.party_state_size()) {
         release->set_next_chunk_index(job.party_state(*party).next_chunk_index());
       }

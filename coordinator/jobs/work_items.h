@@ -15,10 +15,16 @@ namespace fedlink::coordinator {
 // Index of `agency` among the job's parties, or nullopt.
 std::optional<int> PartyIndex(const internal::StoredJob& job, std::string_view agency);
 
+// The payload party `party` (spec order) owes once matching is done:
+// ROWS from every party of a linked-microdata job, CATEGORY_LEGEND from the
+// category party of an aggregate job broken down by category, else none.
+std::optional<v1::PayloadKind> OwedPayload(const v1::JobSpec& spec, int party);
+
 // The one item the agency owes on this job (nullopt: nothing):
 //   PENDING_APPROVAL, no verdict from it yet        → DecideJob
 //   ENCODING, its upload not complete               → EncodeJob (nonce, approvals, resume point)
-//   RELEASING, microdata, its payload not complete  → ReleaseJob (ROWS)
+//   RELEASING, it owes a payload not yet complete   → ReleaseJob (ROWS with the assignment
+//                                                     count, or CATEGORY_LEGEND)
 //   final state, purge not acknowledged             → PurgeJob
 // Receipts are the caller's to add. Thread-safe.
 std::optional<v1::WorkItem> OutstandingWork(const internal::StoredJob& job,
