@@ -337,7 +337,7 @@ int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
 
 int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
                       const std::string& out_path, const std::string& key_path,
-                      std::ostream& out, std::ostream& err) {
+                      std::ostream& out, std::ostream& err, bool json) {
   absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
   if (!stub.ok()) {
     err << "fedlink: " << stub.status().message() << "\n";
@@ -358,10 +358,17 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
     return kExitError;
   }
   const bool microdata = job.spec().output_mode() == v1::OUTPUT_MODE_LINKED_MICRODATA;
+  // A breakdown's labels come encrypted to the analyst, like rows.
+  const bool breakdown = !microdata && job.spec().aggregate().has_category();
   std::optional<crypto::X25519PrivateKey> key;
-  if (microdata) {
-    if (key_path.empty() || out_path.empty()) {
+  if (microdata || breakdown) {
+    if (microdata && (key_path.empty() || out_path.empty())) {
       err << "fedlink: a linked-microdata job needs --key (your analyst private key) and --out\n";
+      return kExitError;
+    }
+    if (key_path.empty()) {
+      err << "fedlink: an aggregate job broken down by category needs --key (your analyst "
+             "private key) to read the category labels\n";
       return kExitError;
     }
     absl::StatusOr<std::string> pem = ReadWholeFile(key_path);
@@ -387,16 +394,21 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
   v1::ResultsItem item;
   std::vector<std::string> agencies;  // ROWS payloads, header order
   std::map<std::string, std::vector<v1::PayloadChunk>> chunks;
+  std::optional<std::string> legend_agency;  // the CATEGORY_LEGEND payload's
+  std::vector<v1::PayloadChunk> legend_chunks;
   std::optional<v1::AggregateTable> aggregate;
   std::optional<v1::LinkageQualityReport> quality;
   while (reader->Read(&item)) {
     if (item.has_header()) {
       for (const v1::PayloadExtent& extent : item.header().payloads()) {
         if (extent.kind() == v1::PAYLOAD_KIND_ROWS) agencies.push_back(extent.agency());
+        if (extent.kind() == v1::PAYLOAD_KIND_CATEGORY_LEGEND) legend_agency = extent.agency();
       }
     } else if (item.has_chunk()) {
       if (item.chunk().kind() == v1::PAYLOAD_KIND_ROWS) {
         chunks[item.chunk().agency()].push_back(item.chunk());
+      } else if (item.chunk().kind() == v1::PAYLOAD_KIND_CATEGORY_LEGEND) {
+        legend_chunks.push_back(item.chunk());
       }
     } else if (item.has_aggregate()) {
       aggregate = item.aggregate();
@@ -412,7 +424,28 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
       err << "fedlink: job " << job_id << ": the coordinator sent no aggregate table\n";
       return kExitError;
     }
-    out << FormatAggregateTable(*aggregate);
+    std::optional<CategoryLabels> labels;
+    if (breakdown) {
+      if (!legend_agency.has_value() || *legend_agency != job.spec().aggregate().category().agency()) {
+        err << "fedlink: job " << job_id << ": the coordinator sent no category legend from "
+            << job.spec().aggregate().category().agency() << "\n";
+        return kExitError;
+      }
+      absl::StatusOr<v1::CategoryLegend> legend = proto::DecryptCategoryLegend(
+          job_id, *legend_agency, job.spec().analyst_key().aead(), *key, legend_chunks);
+      if (!legend.ok()) {
+        err << "fedlink: job " << job_id << ", category legend of " << *legend_agency << ": "
+            << legend.status().message() << "\n";
+        return kExitError;
+      }
+      labels = LabelsFromLegend(*legend_agency, *legend);
+    }
+    const CategoryLabels* shown = labels.has_value() ? &*labels : nullptr;
+    if (json) {
+      out << AggregateTableJson(*aggregate, shown);
+      return kExitOk;
+    }
+    out << FormatAggregateTable(*aggregate, shown);
     if (quality) out << "quality report:\n" << quality->DebugString();
     return kExitOk;
   }

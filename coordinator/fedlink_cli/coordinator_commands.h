@@ -53,15 +53,17 @@ int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std:
 int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
                      const std::string& reason, std::ostream& out, std::ostream& err);
 
-// `fedlink job results ID --out linked.csv --key analyst.key`: fetches the
-// job's results; for microdata, opens every party's ROWS chunks with the
-// analyst's X25519 private key (PEM file) and writes the joined CSV
-// (results_table.h, file mode 0600); for aggregate jobs prints the table.
-// Clear refusals for jobs that are not complete (pending approval, denied
-// with the reason, expired or purged, someone else's).
+// `fedlink job results ID --out linked.csv --key analyst.key [--json]`:
+// fetches the job's results; for microdata, opens every party's ROWS chunks
+// with the analyst's X25519 private key (PEM file) and writes the joined CSV
+// (results_table.h, file mode 0600); for aggregate jobs prints the table
+// (as JSON with `json`), a breakdown by category with the labels of its
+// CATEGORY_LEGEND chunks, opened with the same key. Clear refusals for jobs
+// that are not complete (pending approval, denied with the reason, expired
+// or purged, someone else's).
 int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
                       const std::string& out_path, const std::string& key_path,
-                      std::ostream& out, std::ostream& err);
+                      std::ostream& out, std::ostream& err, bool json = false);
 
 }  // namespace fedlink::cli
 

@@ -340,8 +340,21 @@ absl::StatusOr<v1::JobSpec> SpecParser::Parse(const YAML::Node& root) {
       return Error(it->second, "aggregate", "only for output: aggregate");
     }
     absl::StatusOr<std::map<std::string, YAML::Node>> aggregate =
-        Fields(it->second, "aggregate", {"min_cell_count"});
+        Fields(it->second, "aggregate", {"min_cell_count", "category"});
     if (!aggregate.ok()) return aggregate.status();
+    if (auto category = aggregate->find("category"); category != aggregate->end()) {
+      absl::StatusOr<std::map<std::string, YAML::Node>> named =
+          Fields(category->second, "aggregate.category", {"agency", "column"});
+      if (!named.ok()) return named.status();
+      absl::StatusOr<std::string> agency =
+          Required(*named, category->second, "aggregate.category", "agency");
+      if (!agency.ok()) return agency.status();
+      absl::StatusOr<std::string> column =
+          Required(*named, category->second, "aggregate.category", "column");
+      if (!column.ok()) return column.status();
+      spec.mutable_aggregate()->mutable_category()->set_agency(*agency);
+      spec.mutable_aggregate()->mutable_category()->set_column(*column);
+    }
     if (auto count = aggregate->find("min_cell_count"); count != aggregate->end()) {
       uint32_t value = 0;
       if (!count->second.IsScalar() || !absl::SimpleAtoi(count->second.Scalar(), &value) ||
@@ -356,6 +369,8 @@ absl::StatusOr<v1::JobSpec> SpecParser::Parse(const YAML::Node& root) {
     if (!status.ok()) return status;
   } else if (*output == v1::OUTPUT_MODE_LINKED_MICRODATA) {
     return Error(root, "analyst_key", "required for output: linked_microdata");
+  } else if (spec.aggregate().has_category()) {
+    return Error(root, "analyst_key", "required for a breakdown by category (aggregate.category)");
   }
 
   const YAML::Node& parties = fields->at("parties");
@@ -417,6 +432,10 @@ std::string DescribeJobSpec(const v1::JobSpec& spec) {
     absl::StrAppend(&text, "party ", party.agency(), ": ", party.columns_size(), " columns (",
                     absl::StrJoin(party.columns(), ", "), "), ", party.cohort().all_of_size(),
                     " cohort conditions\n");
+  }
+  if (spec.aggregate().has_category()) {
+    absl::StrAppend(&text, "broken down by: ", spec.aggregate().category().column(), " of ",
+                    spec.aggregate().category().agency(), "\n");
   }
   if (spec.has_analyst_key()) {
     absl::StrAppend(&text, "analyst key: ", v1::HpkeAead_Name(spec.analyst_key().aead()), "\n");

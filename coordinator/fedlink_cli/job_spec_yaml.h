@@ -10,8 +10,11 @@
 //   output: linked_microdata                           # linked_microdata | aggregate
 //   linkage_schema: schema.yaml                        # linkage/schema YAML file
 //   match: {min_shared_tokens: 1, bloom_threshold: 0.85}
-//   aggregate: {min_cell_count: 10}                    # aggregate output only
+//   aggregate:                                         # aggregate output only
+//     min_cell_count: 10
+//     category: {agency: health-dept, column: region}  # optional breakdown
 //   analyst_key:                                       # required for linked_microdata
+//                                                      # and a breakdown by category
 //     public_key: analyst.pub.pem                      # X25519 PUBLIC KEY (PEM)
 //     aead: aes-128-gcm                                # aes-128-gcm | chacha20-poly1305
 //     label: alice-laptop

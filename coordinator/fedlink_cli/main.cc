@@ -212,14 +212,17 @@ int main(int argc, char** argv) {
 
   std::string results_out;
   std::string results_key;
+  bool results_json = false;
   CLI::App* results = job->add_subcommand(
       "results", "fetch, decrypt and join the linked rows (or print the aggregate table)");
   results->add_option("job_id", job_id, "job id")->required();
   results->add_option("--out", results_out, "CSV file to write (microdata jobs)");
-  results->add_option("--key", results_key, "your analyst X25519 private key (PEM)");
+  results->add_option("--key", results_key,
+                      "your analyst X25519 private key (PEM; microdata and breakdowns by category)");
+  results->add_flag("--json", results_json, "aggregate jobs: print the table as JSON");
   results->callback(with_config([&](const ClientConfig& config) {
     return fedlink::cli::JobResultsCommand(config, job_id, results_out, results_key, std::cout,
-                                           std::cerr);
+                                           std::cerr, results_json);
   }));
 
   CLI11_PARSE(app, argc, argv);

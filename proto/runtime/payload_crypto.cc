@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "linkage/status_macros.h"
@@ -142,6 +143,38 @@ absl::StatusOr<v1::ReleasedRows> DecryptReleasedRows(
     }
     for (v1::ReleasedRow& row : *rows.mutable_rows()) {
       *all.add_rows() = std::move(row);
+    }
+  }
+  FEDLINK_RETURN_IF_ERROR(reader.Finish());
+  return all;
+}
+
+absl::StatusOr<v1::CategoryLegend> DecryptCategoryLegend(
+    std::string_view job_id, std::string_view agency, v1::HpkeAead aead,
+    const crypto::X25519PrivateKey& analyst_private_key, absl::Span<const v1::PayloadChunk> chunks) {
+  FEDLINK_ASSIGN_OR_RETURN(const crypto::HpkeAead suite, HpkeAeadFromProto(aead));
+  PayloadStreamReader reader(std::string(job_id), std::string(agency),
+                             v1::PAYLOAD_KIND_CATEGORY_LEGEND, suite, analyst_private_key);
+  v1::CategoryLegend all;
+  std::vector<bool> seen;
+  for (const v1::PayloadChunk& chunk : chunks) {
+    FEDLINK_ASSIGN_OR_RETURN(const std::string plaintext, reader.Next(chunk));
+    const std::string path = absl::StrCat(Where(job_id, agency, chunk.chunk_index()), " legend");
+    FEDLINK_ASSIGN_OR_RETURN(v1::CategoryLegend legend,
+                             ParseValidated<v1::CategoryLegend>(plaintext, path));
+    if (reader.chunks_read() == 1) {
+      all.set_column(legend.column());
+    } else if (legend.column() != all.column()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": column differs from that of chunk 0"));
+    }
+    for (v1::CategoryLabel& label : *legend.mutable_labels()) {
+      if (seen.size() <= label.code()) seen.resize(label.code() + 1, false);
+      if (seen[label.code()]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": code ", label.code(), " has two labels"));
+      }
+      seen[label.code()] = true;
+      *all.add_labels() = std::move(label);
     }
   }
   FEDLINK_RETURN_IF_ERROR(reader.Finish());

@@ -116,6 +116,16 @@ absl::StatusOr<v1::ReleasedRows> DecryptReleasedRows(
     const crypto::X25519PrivateKey& analyst_private_key, absl::Span<const v1::PayloadChunk> chunks,
     uint64_t max_rows = 1ULL << 32);
 
+// The analyst's view of a breakdown's legend: opens every CATEGORY_LEGEND
+// chunk of (job_id, agency) in `chunks` (in index order, complete up to the
+// final chunk), parses and validates each CategoryLegend, and returns the
+// column with the labels of all chunks. Errors of PayloadStreamReader,
+// Finish and ParseValidated; InvalidArgument naming the chunk index when the
+// column differs between chunks or a code has two labels. Thread-safe.
+absl::StatusOr<v1::CategoryLegend> DecryptCategoryLegend(
+    std::string_view job_id, std::string_view agency, v1::HpkeAead aead,
+    const crypto::X25519PrivateKey& analyst_private_key, absl::Span<const v1::PayloadChunk> chunks);
+
 }  // namespace fedlink::proto
 
 #endif  // FEDLINK_PROTO_RUNTIME_PAYLOAD_CRYPTO_H_

@@ -152,6 +152,39 @@ TEST_F(JobSpecYamlTest, MicrodataNeedsAnAnalystKey) {
               HasSubstr("analyst_key: required for output: linked_microdata"));
 }
 
+TEST_F(JobSpecYamlTest, AggregateBreakdownByCategoryNeedsAgencyColumnAndKey) {
+  const std::string breakdown = Replace(
+      "output: linked_microdata\n",
+      "output: aggregate\naggregate:\n  min_cell_count: 15\n"
+      "  category: {agency: police, column: incident_type}\n");
+  absl::StatusOr<v1::JobSpec> spec = Parse(breakdown);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->output_mode(), v1::OUTPUT_MODE_AGGREGATE);
+  EXPECT_EQ(spec->aggregate().min_cell_count(), 15u);
+  EXPECT_EQ(spec->aggregate().category().agency(), "police");
+  EXPECT_EQ(spec->aggregate().category().column(), "incident_type");
+  EXPECT_THAT(DescribeJobSpec(*spec), HasSubstr("broken down by: incident_type of police"));
+
+  std::string no_column = breakdown;
+  no_column.replace(no_column.find(", column: incident_type"), 23, "");
+  EXPECT_THAT(ErrorOf(no_column), HasSubstr("aggregate.category.column: missing (required)"));
+  std::string no_key = breakdown;
+  const size_t key = no_key.find("analyst_key:");
+  no_key.erase(key, no_key.find("parties:") - key);
+  EXPECT_THAT(ErrorOf(no_key), HasSubstr("analyst_key: required for a breakdown by category"));
+}
+
+TEST_F(JobSpecYamlTest, TheAggregateExampleParses) {
+  absl::StatusOr<std::string> example =
+      ReadWholeFile(absl::StrCat(FEDLINK_SOURCE_DIR, "/deploy/examples/job-aggregate.yaml"));
+  ASSERT_TRUE(example.ok()) << example.status();
+  files_["linkage-schema.yaml"] = files_["schema.yaml"];
+  absl::StatusOr<v1::JobSpec> spec = Parse(*example);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->aggregate().category().agency(), "edu");
+  EXPECT_EQ(spec->aggregate().category().column(), "school_type");
+}
+
 TEST_F(JobSpecYamlTest, ReferencedFilesMustExistAndHoldTheRightThing) {
   EXPECT_THAT(ErrorOf(Replace("schema.yaml", "missing.yaml")),
               HasSubstr("linkage_schema: cannot read the file: missing.yaml: no such file"));
