@@ -114,6 +114,9 @@ class CoordinatorCore {
   // ---- operator ----
   absl::StatusOr<v1::ListRegistrationsResponse> ListRegistrations(const proto::PeerIdentity& caller);
   absl::StatusOr<v1::ReloadConfigResponse> ReloadConfig(const proto::PeerIdentity& caller);
+  // The same reload, asked for by the host (SIGHUP) rather than by a caller:
+  // audited with the coordinator itself as the actor.
+  absl::StatusOr<v1::ReloadConfigResponse> ReloadConfigOnSignal();
   absl::StatusOr<v1::CoordinatorStatus> GetStatus(const proto::PeerIdentity& caller);
   // WatchWork streams register their agency here (for GetStatus).
   void AgentConnected(const std::string& agency, int delta);
@@ -149,6 +152,10 @@ class CoordinatorCore {
                                  v1::PayloadSummary& summary) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Purge(internal::StoredJob& job, absl::string_view reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Re-reads the registries (reload_registry) and records CONFIG_RELOADED
+  // with `actor`, `rpc` and `why`.
+  absl::StatusOr<v1::ReloadConfigResponse> Reload(const proto::PeerIdentity& actor,
+                                                  std::string_view rpc, std::string_view why);
   void Notify();
   void EnqueueMatching(const std::string& job_id);
   void MatchingLoop();
