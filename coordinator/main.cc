@@ -55,11 +55,13 @@ int Serve(const std::string& path) {
     return 1;
   }
   ConfigureLogging(config->log_format);
-  // SIGINT / SIGTERM end the server; blocked here, taken by sigwait below.
+  // SIGINT / SIGTERM end the server, SIGHUP reloads the registries and the
+  // CRLs; blocked here, taken by sigwait below.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto server = fedlink::coordinator::CoordinatorServer::Start(*config);
@@ -69,7 +71,16 @@ int Serve(const std::string& path) {
   }
   std::thread waiter([&] {
     int signal = 0;
-    sigwait(&signals, &signal);
+    while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+      auto reloaded = (*server)->ReloadConfig();
+      if (reloaded.ok()) {
+        spdlog::info("SIGHUP: reloaded {} agencies, {} analysts", reloaded->agencies(),
+                     reloaded->analysts());
+      } else {
+        spdlog::error("SIGHUP: reload failed, nothing changed: {}",
+                      std::string(reloaded.status().message()));
+      }
+    }
     spdlog::info("signal {}: shutting down", signal);
     (*server)->Shutdown();
   });

@@ -4,6 +4,7 @@
 #
 # Usage:
 #   deploy/pki.sh --out DIR [options] IDENTITY...
+#   deploy/pki.sh --out DIR --revoke ROLE/NAME [--reason R]   # then reload the coordinator
 #
 # Identities (each may be given any number of times):
 #   --coordinator NAME        the coordinator's server certificate
@@ -21,6 +22,22 @@
 #   --ca-days N    validity of a new CA (default 3650)
 #   --ca-name TEXT common name of a new CA (default "fedlink deployment CA")
 #
+# Revocation (the coordinator's tls.crl_dir, an agent's crl_directory):
+#   --revoke ROLE/NAME  revoke that identity's current certificate, e.g.
+#                  agent/edu, steward/edu/sam, analyst/bob (repeatable), and
+#                  write a new CRL
+#   --reason R     CRL reason of this run's revocations: unspecified (default),
+#                  keyCompromise, affiliationChanged, superseded,
+#                  cessationOfOperation
+#   --crl          write a new CRL even if nothing is revoked (renewal: a
+#                  CRL is valid for --crl-days; renew it well before)
+#   --crl-days N   validity of the CRL written now (default 30)
+# The CRL goes to DIR/crl/ca.crl.pem (replaced atomically, with `openssl
+# rehash` links beside it); the CA's record of revocations is DIR/ca-db/.
+# Revocation takes effect when the coordinator re-reads the directory:
+# `kill -HUP` it or call ReloadConfig as an operator. A revoked identity
+# named again as IDENTITY gets a new key and certificate.
+#
 # What a certificate says: its only URI SAN is fedlink://<role>/<name>, which
 # is how fedlink reads role and identity (proto/runtime/peer_identity.h);
 # the subject (O=fedlink, OU=<role>, CN=<name>) is for people. The
@@ -36,6 +53,7 @@
 #   DIR/<role>/<name>.crt  DIR/<role>/<name>.key
 #   DIR/steward/<agency>/<person>.crt  .key
 #   DIR/<role>/<name>.ext  the extensions the certificate was issued with
+#   DIR/crl/ca.crl.pem  DIR/ca-db/index.txt  (after a revocation or --crl)
 #
 # Idempotent: an existing CA is reused (never replaced); a certificate that
 # verifies against the CA, matches its key, was issued with the extensions
@@ -56,6 +74,10 @@ ca_name="fedlink deployment CA"
 extra_dns=()
 extra_ips=()
 identities=()  # "role name" pairs
+revocations=()  # "role name" pairs
+crl_reason=unspecified
+crl_days=30
+write_crl=no
 
 name_re='^[a-z0-9][a-z0-9._-]{0,63}$'
 check_name() {  # role name
@@ -72,9 +94,10 @@ check_name() {  # role name
 while [[ $# -gt 0 ]]; do
   opt="$1"
   case "$opt" in
-    --out|--days|--ca-days|--ca-name|--dns|--ip|--coordinator|--agent|--steward|--analyst|--auditor|--operator)
+    --out|--days|--ca-days|--ca-name|--dns|--ip|--coordinator|--agent|--steward|--analyst|--auditor|--operator|--revoke|--reason|--crl-days)
       [[ $# -ge 2 ]] || die "$opt needs a value"
       value="$2"; shift 2 ;;
+    --crl) write_crl=yes; shift; continue ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$opt' (see --help)" ;;
   esac
@@ -85,6 +108,16 @@ while [[ $# -gt 0 ]]; do
     --ca-name) [[ "$value" =~ ^[A-Za-z0-9\ ._-]{1,64}$ ]] || die "--ca-name: letters, digits, space . _ - (at most 64)"; ca_name="$value" ;;
     --dns) [[ "$value" =~ ^[A-Za-z0-9*]([A-Za-z0-9.-]{0,252})$ ]] || die "--dns $value: not a DNS name"; extra_dns+=("$value") ;;
     --ip) [[ "$value" =~ ^[0-9A-Fa-f.:]{2,45}$ ]] || die "--ip $value: not an IP address"; extra_ips+=("$value") ;;
+    --revoke)
+      role="${value%%/*}"
+      [[ "$value" == */* && "$role" =~ ^(coordinator|agent|steward|analyst|auditor|operator)$ ]] ||
+        die "--revoke wants ROLE/NAME (role coordinator, agent, steward, analyst, auditor or operator), got '$value'"
+      check_name "$role" "${value#*/}"; revocations+=("$role ${value#*/}") ;;
+    --reason)
+      [[ "$value" =~ ^(unspecified|keyCompromise|affiliationChanged|superseded|cessationOfOperation)$ ]] ||
+        die "--reason: one of unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation"
+      crl_reason="$value" ;;
+    --crl-days) [[ "$value" =~ ^[1-9][0-9]{0,3}$ ]] || die "--crl-days wants a whole number of days"; crl_days="$value" ;;
     *) role="${opt#--}"; check_name "$role" "$value"; identities+=("$role $value") ;;
   esac
 done
@@ -144,6 +177,73 @@ EOF
   echo "ca: created ($ca_crt)"
 fi
 
+# ---------------------------------------------------------------- revocation
+# `openssl ca` keeps the revoked serials in DIR/ca-db/index.txt (certificates
+# are issued with `openssl x509 -req`, so only revocations are recorded).
+ca_db="$out/ca-db"
+crl_dir="$out/crl"
+ca_config() {
+  cat <<EOF
+[ca]
+default_ca = fedlink_ca
+[fedlink_ca]
+database = $ca_db/index.txt
+crlnumber = $ca_db/crlnumber
+certificate = $ca_crt
+private_key = $ca_key
+default_md = sha256
+default_crl_days = $crl_days
+crl_extensions = crl_ext
+unique_subject = no
+[crl_ext]
+authorityKeyIdentifier = keyid:always
+EOF
+}
+
+# Whether the certificate's serial is recorded as revoked.
+is_revoked() {  # crt
+  [[ -f "$ca_db/index.txt" ]] || return 1
+  local serial
+  serial="$(openssl x509 -in "$1" -noout -serial 2>/dev/null)" || return 1
+  serial="${serial#serial=}"
+  awk -F'\t' -v s="${serial^^}" '$1 == "R" && toupper($4) == s { found = 1 } END { exit !found }' \
+    "$ca_db/index.txt"
+}
+
+if [[ ${#revocations[@]} -gt 0 || "$write_crl" == yes ]]; then
+  mkdir -p "$ca_db" "$crl_dir"
+  chmod 700 "$ca_db"
+  [[ -e "$ca_db/index.txt" ]] || : > "$ca_db/index.txt"
+  [[ -e "$ca_db/crlnumber" ]] || echo 01 > "$ca_db/crlnumber"
+  ca_config > "$work/ca.cnf"
+  # All or nothing: every named certificate must exist before any is revoked.
+  for entry in "${revocations[@]+"${revocations[@]}"}"; do
+    crt="$out/${entry%% *}/${entry#* }.crt"
+    [[ -f "$crt" ]] || die "--revoke ${entry/ //}: no certificate $crt"
+  done
+  for entry in "${revocations[@]+"${revocations[@]}"}"; do
+    role="${entry%% *}"
+    name="${entry#* }"
+    crt="$out/$role/$name.crt"
+    if is_revoked "$crt"; then
+      echo "$role/$name: already revoked"
+      continue
+    fi
+    openssl ca -config "$work/ca.cnf" -revoke "$crt" -crl_reason "$crl_reason" >"$work/ca.log" 2>&1 ||
+      die "$role/$name: cannot revoke $crt: $(tail -1 "$work/ca.log")"
+    echo "$role/$name: revoked (serial $(openssl x509 -in "$crt" -noout -serial | cut -d= -f2))"
+  done
+  # Written beside the final name, then renamed: a coordinator re-reading
+  # the directory sees the old CRL or the new one, never half of one. The
+  # temporary name starts with '.', which readers skip.
+  openssl ca -config "$work/ca.cnf" -gencrl -out "$crl_dir/.ca.crl.pem.new" >"$work/ca.log" 2>&1 ||
+    die "cannot write the CRL: $(tail -1 "$work/ca.log")"
+  chmod 644 "$crl_dir/.ca.crl.pem.new"
+  mv "$crl_dir/.ca.crl.pem.new" "$crl_dir/ca.crl.pem"
+  openssl rehash "$crl_dir" >/dev/null 2>&1 || die "openssl rehash $crl_dir failed"
+  echo "crl: written ($crl_dir/ca.crl.pem, valid $crl_days days)"
+fi
+
 # ---------------------------------------------------------------- identities
 # The extension section a certificate for (role, name) is issued with.
 extensions() {  # role name
@@ -172,6 +272,7 @@ extensions() {  # role name
 cert_current() {  # crt key ext_file wanted_ext_text purpose
   local crt="$1" key="$2" ext="$3" wanted="$4" purpose="$5"
   [[ -f "$crt" && -f "$ext" ]] || return 1
+  ! is_revoked "$crt" || return 1
   [[ "$(cat "$ext")" == "$wanted" ]] || return 1
   openssl verify -CAfile "$ca_crt" -purpose "$purpose" "$crt" >/dev/null 2>&1 || return 1
   openssl x509 -in "$crt" -noout -checkend "$renew_margin" >/dev/null 2>&1 || return 1
@@ -190,6 +291,11 @@ for entry in "${identities[@]+"${identities[@]}"}"; do
 
   had_cert=no
   [[ -e "$crt" ]] && had_cert=yes
+  # A revoked certificate's key may be compromised: never reuse it.
+  if [[ "$had_cert" == yes ]] && is_revoked "$crt"; then
+    echo "$role/$name: previous certificate revoked, creating a new key" >&2
+    rm -f "$key"
+  fi
   if key_ok "$key"; then
     chmod 600 "$key"
   else

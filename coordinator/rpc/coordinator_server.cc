@@ -80,8 +80,22 @@ absl::StatusOr<crypto::SecretBytes> LoadOrCreateStoreKey(const std::string& path
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const CoordinatorConfig& config, ServerOptions options) {
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer);
-  FEDLINK_ASSIGN_OR_RETURN(auto credentials,
-                           proto::MakeServerCredentials(config.tls, config.tls_options));
+  proto::TlsOptions tls_options = config.tls_options;
+  // Handshakes begin once the server listens, after the audit trail opened.
+  tls_options.on_revoked_peer = [self = server.get()](const proto::RevokedPeer& peer) {
+    self->RecordRevokedPeer(peer);
+  };
+  FEDLINK_ASSIGN_OR_RETURN(auto credentials, proto::MakeServerCredentials(config.tls, tls_options));
+  server->revocations_ = credentials.revocations;
+  if (server->revocations_ != nullptr) {
+    const proto::RevocationSummary crl = server->revocations_->summary();
+    spdlog::info("{} revoked certificates in {} CRL files of {}", crl.revoked, crl.crl_files,
+                 server->revocations_->directory());
+    for (const std::string& file : crl.expired) {
+      spdlog::warn("CRL {} is past its next update; it still revokes, but renew it "
+                   "(deploy/pki.sh --crl)", file);
+    }
+  }
   if (credentials.identity.role != proto::Role::kCoordinator) {
     return absl::FailedPreconditionError(absl::StrCat(
         "tls.cert ", config.tls.cert_file, " is not a coordinator certificate (fedlink://coordinator/…)"));
@@ -109,8 +123,26 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   core_options.min_cell_count = config.min_cell_count;
   core_options.retention_grace = config.retention_grace;
   const std::string config_path = options.config_path.empty() ? config.source_path : options.config_path;
-  core_options.reload_registry = [config_path]() -> absl::StatusOr<Registry> {
+  core_options.reload_registry = [config_path, revocations = server->revocations_]()
+      -> absl::StatusOr<Registry> {
     FEDLINK_ASSIGN_OR_RETURN(CoordinatorConfig reloaded, LoadCoordinatorConfig(config_path));
+    if (revocations == nullptr) return reloaded.registry;
+    if (reloaded.tls_options.crl_directory != revocations->directory()) {
+      spdlog::warn("reload: tls.crl_dir changed to '{}'; still reading '{}' until a restart",
+                   reloaded.tls_options.crl_directory, revocations->directory());
+    }
+    absl::StatusOr<proto::RevocationSummary> crl = revocations->Reload();
+    if (!crl.ok()) {
+      return absl::Status(crl.status().code(),
+                          absl::StrCat("tls.crl_dir: ", crl.status().message(),
+                                       " (the previous revocation list stays in force)"));
+    }
+    spdlog::info("reload: {} revoked certificates in {} CRL files of {}", crl->revoked,
+                 crl->crl_files, revocations->directory());
+    for (const std::string& file : crl->expired) {
+      spdlog::warn("reload: CRL {} is past its next update; it still revokes, but renew it "
+                   "(deploy/pki.sh --crl)", file);
+    }
     return reloaded.registry;
   };
   FEDLINK_ASSIGN_OR_RETURN(server->core_,
@@ -141,6 +173,23 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   });
   spdlog::info("fedlink-coordinator listening on {} (port {})", address, server->port_);
   return server;
+}
+
+void CoordinatorServer::RecordRevokedPeer(const proto::RevokedPeer& peer) {
+  const proto::PeerIdentity self{proto::Role::kCoordinator, "coordinator", ""};
+  const proto::PeerIdentity& actor = peer.identity.has_value() ? *peer.identity : self;
+  spdlog::warn("refused {}: {} ({} handshakes and calls since the last report)",
+               peer.identity.has_value() ? proto::IdentityUri(*peer.identity) : "an unnamed peer",
+               peer.reason, peer.refusals);
+  if (audit_ == nullptr) return;
+  absl::Status recorded =
+      audit_->Record(actor, v1::AUDIT_ACTION_CERTIFICATE_REJECTED, v1::AUDIT_OUTCOME_REFUSED, "",
+                     actor.agency, "", peer.reason, {{"refusals", peer.refusals}});
+  if (!recorded.ok()) spdlog::error("audit: {}", std::string(recorded.message()));
+}
+
+absl::StatusOr<v1::ReloadConfigResponse> CoordinatorServer::ReloadConfig() {
+  return core_->ReloadConfigOnSignal();
 }
 
 void CoordinatorServer::Wait() { stop_.WaitForNotification(); }

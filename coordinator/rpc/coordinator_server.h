@@ -16,6 +16,7 @@
 #include "coordinator/config/coordinator_config.h"
 #include "coordinator/core/coordinator_core.h"
 #include "coordinator/rpc/coordinator_service.h"
+#include "proto/runtime/tls_credentials.h"
 
 namespace fedlink::coordinator {
 
@@ -53,12 +54,22 @@ class CoordinatorServer {
   void Wait();
   // Stops accepting calls, ends watch streams, stops the timer. Idempotent.
   void Shutdown();
+  // What the operator's ReloadConfig does — the registries from the config
+  // file and the CRLs of tls.crl_dir — asked for by the host (SIGHUP);
+  // audited as the coordinator's own CONFIG_RELOADED. Errors as
+  // CoordinatorCore::ReloadConfig; on error nothing changes.
+  absl::StatusOr<v1::ReloadConfigResponse> ReloadConfig();
 
  private:
   CoordinatorServer() = default;
 
+  // Audits a handshake refused for a revoked client certificate.
+  void RecordRevokedPeer(const proto::RevokedPeer& peer);
+
   std::unique_ptr<CoordinatorStore> store_;
   std::unique_ptr<AuditTrail> audit_;
+  // The CRLs the handshakes consult (null without tls.crl_dir).
+  std::shared_ptr<proto::CertificateRevocations> revocations_;
   std::unique_ptr<CoordinatorCore> core_;
   std::unique_ptr<CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -1,7 +1,7 @@
 // Runs the real fedlink-coordinator binary (FEDLINK_COORDINATOR_BINARY, set
 // by tests/CMakeLists.txt for coordinator_ integration tests) on 127.0.0.1
 // with certificates from deploy/pki.sh, and dials it as any identity of
-// that PKI.
+// that PKI. Tests without the binary use the command and PKI helpers only.
 #ifndef FEDLINK_TESTS_INTEGRATION_COORDINATOR_DAEMON_RUNNER_H_
 #define FEDLINK_TESTS_INTEGRATION_COORDINATOR_DAEMON_RUNNER_H_
 
@@ -95,6 +95,7 @@ inline std::chrono::system_clock::time_point DeadlineIn(std::chrono::millisecond
   return std::chrono::system_clock::now() + after;
 }
 
+#ifdef FEDLINK_COORDINATOR_BINARY
 // One fedlink-coordinator process, serving `config` with its output in
 // `log`; killed by the destructor if still running.
 class CoordinatorProcess {
@@ -161,6 +162,7 @@ class CoordinatorProcess {
   std::filesystem::path config_, log_;
   pid_t pid_ = -1;
 };
+#endif  // FEDLINK_COORDINATOR_BINARY
 
 }  // namespace fedlink::testing
 
