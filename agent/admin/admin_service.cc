@@ -25,20 +25,20 @@ using proto::ToGrpcStatus;
 constexpr size_t kMaxQuarantinedRawBytes = 65536;
 
 // Streams rejected rows to the client (which writes the quarantine file: the
-// rows stay on this host). Called on the ingest thread only.
+// rows stay on this host). The pipeline never calls it while its progress
+// callback (which writes to the same stream) runs.
 class StreamQuarantineSink : public ingest::QuarantineSink {
  public:
   explicit StreamQuarantineSink(
       grpc::ServerReaderWriter<v1::IngestEvent, v1::IngestRequest>* stream)
       : stream_(stream) {}
 
-  absl::Status Write(const ingest::CsvRecord& record,
-                     absl::Span<const ingest::Problem> problems) override {
+  absl::Status Write(const ingest::QuarantinedRow& rejected) override {
     v1::IngestEvent event;
     v1::QuarantinedRow* row = event.mutable_quarantined();
-    row->set_line(record.line() == 0 ? 1 : record.line());
+    row->set_line(rejected.line == 0 ? 1 : rejected.line);
     std::vector<std::string> reasons;
-    for (const ingest::Problem& problem : problems) {
+    for (const ingest::Problem& problem : rejected.problems) {
       reasons.push_back(problem.column.empty()
                             ? std::string(ingest::ReasonCode(problem.reason))
                             : absl::StrCat(problem.column, ": ",
@@ -47,9 +47,9 @@ class StreamQuarantineSink : public ingest::QuarantineSink {
     std::string reason = absl::StrJoin(reasons, "; ");
     if (reason.empty()) reason = "rejected";
     row->set_reason(reason.substr(0, 1000));
-    const std::string_view raw = record.raw();
+    const std::string_view raw = rejected.raw;
     row->set_raw(std::string(raw.substr(0, kMaxQuarantinedRawBytes)));
-    row->set_raw_truncated(record.raw_truncated() || raw.size() > kMaxQuarantinedRawBytes);
+    row->set_raw_truncated(rejected.raw_truncated || raw.size() > kMaxQuarantinedRawBytes);
     if (!stream_->Write(event)) return absl::CancelledError("the ingest client went away");
     return absl::OkStatus();
   }

@@ -30,11 +30,10 @@ class ListingSink : public ingest::QuarantineSink {
  public:
   explicit ListingSink(std::ostream* err) : err_(err) {}
 
-  absl::Status Write(const ingest::CsvRecord& record,
-                     absl::Span<const ingest::Problem> problems) override {
+  absl::Status Write(const ingest::QuarantinedRow& row) override {
     if (++rows_ > kMaxListed) return absl::OkStatus();
     std::vector<std::string> reasons;
-    for (const ingest::Problem& p : problems) {
+    for (const ingest::Problem& p : row.problems) {
       std::string_view code = ingest::ReasonCode(p.reason);
       reasons.push_back(p.column.empty()
                             ? std::string(code)
@@ -42,7 +41,7 @@ class ListingSink : public ingest::QuarantineSink {
                                            absl::string_view(code.data(),
                                                              code.size())));
     }
-    *err_ << "rejected: line " << record.line() << ": "
+    *err_ << "rejected: line " << row.line << ": "
           << absl::StrJoin(reasons, "|") << "\n";
     if (rows_ == kMaxListed) {
       *err_ << "rejected: (further rejected rows are counted only; use "

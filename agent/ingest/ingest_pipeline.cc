@@ -1,21 +1,18 @@
 #include "agent/ingest/ingest_pipeline.h"
 
-#include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
-#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "agent/ingest/batch_committer.h"
+#include "linkage/crypto/secret_bytes.h"
 #include "linkage/status_macros.h"
 
 namespace fedlink::agent::ingest {
@@ -92,177 +89,17 @@ StoredRecord ToStoredRecord(ValidatedRecord record) {
   return stored;
 }
 
-// One batch on its way to the store.
-struct PendingBatch {
-  uint64_t sequence = 0;  // 1-based, file order
-  std::vector<StoredRecord> records;
-  std::string checkpoint;  // JSON for kIngestCheckpointMeta
-  std::optional<RecordStore::WriteBatch> sealed;
-};
-
-// Seals batches on `seal_threads` workers and commits them in sequence order
-// on one commit thread. Submit blocks while max_batches_in_flight batches
-// are not yet committed. The first failure stops everything: later batches
-// are dropped unsealed or uncommitted.
-class BatchCommitter {
- public:
-  BatchCommitter(RecordStore* store, const IngestOptions& options)
-      : store_(store), options_(options) {
-    for (int i = 0; i < options.seal_threads; ++i) {
-      sealers_.emplace_back([this] { SealLoop(); });
-    }
-    committer_ = std::thread([this] { CommitLoop(); });
+// A random non-zero run number, different for every ingest
+// (StoredRecord::ingest_run): two runs sharing one would take an update of
+// the earlier run's records for duplicates, with probability 2^-64 per pair.
+absl::StatusOr<uint64_t> NewIngestRun() {
+  while (true) {
+    FEDLINK_ASSIGN_OR_RETURN(const crypto::SecretBytes bytes,
+                             crypto::SecretBytes::Random(sizeof(uint64_t)));
+    uint64_t run = 0;
+    std::memcpy(&run, bytes.data(), sizeof(run));
+    if (run != 0) return run;
   }
-
-  BatchCommitter(const BatchCommitter&) = delete;
-  BatchCommitter& operator=(const BatchCommitter&) = delete;
-
-  ~BatchCommitter() { (void)Finish(); }
-
-  // Queues `batch`; its sequence must follow the previous one. The first
-  // failure of any batch so far, if any (then `batch` is dropped).
-  absl::Status Submit(std::unique_ptr<PendingBatch> batch) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] {
-      return !failure_.ok() ||
-             in_flight_ < static_cast<size_t>(options_.max_batches_in_flight);
-    });
-    if (!failure_.ok()) return failure_;
-    ++in_flight_;
-    to_seal_.push_back(std::move(batch));
-    cv_.notify_all();
-    return absl::OkStatus();
-  }
-
-  // Waits until every submitted batch has committed (or the first failure),
-  // stops the threads and returns the first failure. Idempotent.
-  absl::Status Finish() {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !failure_.ok() || in_flight_ == 0; });
-      closing_ = true;
-      cv_.notify_all();
-    }
-    for (std::thread& t : sealers_) {
-      if (t.joinable()) t.join();
-    }
-    if (committer_.joinable()) committer_.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    return failure_;
-  }
-
-  uint64_t rows_committed() const { return rows_committed_.load(); }
-  uint64_t batches_committed() const { return batches_committed_.load(); }
-
- private:
-  void Fail(absl::Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (failure_.ok()) failure_ = std::move(status);
-    cv_.notify_all();
-  }
-
-  void SealLoop() {
-    while (true) {
-      std::unique_ptr<PendingBatch> batch;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] {
-          return closing_ || !failure_.ok() || !to_seal_.empty();
-        });
-        if (!failure_.ok() || to_seal_.empty()) return;
-        batch = std::move(to_seal_.front());
-        to_seal_.pop_front();
-      }
-      absl::Status status = Seal(batch.get());
-      if (!status.ok()) {
-        Fail(std::move(status));
-        return;
-      }
-      std::lock_guard<std::mutex> lock(mu_);
-      sealed_.emplace(batch->sequence, std::move(batch));
-      cv_.notify_all();
-    }
-  }
-
-  absl::Status Seal(PendingBatch* batch) {
-    RecordStore::WriteBatch write = store_->NewBatch();
-    for (const StoredRecord& record : batch->records) {
-      FEDLINK_RETURN_IF_ERROR(write.PutRecord(record));
-    }
-    FEDLINK_RETURN_IF_ERROR(
-        write.PutMeta(kIngestCheckpointMeta, batch->checkpoint));
-    batch->sealed.emplace(std::move(write));
-    return absl::OkStatus();
-  }
-
-  void CommitLoop() {
-    uint64_t next = 1;
-    while (true) {
-      std::unique_ptr<PendingBatch> batch;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] {
-          return !failure_.ok() || sealed_.count(next) != 0 ||
-                 (closing_ && in_flight_ == 0);
-        });
-        if (!failure_.ok()) return;
-        auto it = sealed_.find(next);
-        if (it == sealed_.end()) return;  // closing, all committed
-        batch = std::move(it->second);
-        sealed_.erase(it);
-      }
-      const uint64_t rows = batch->records.size();
-      batch->records.clear();  // wipes the plaintext values now
-      absl::Status status = store_->Commit(std::move(*batch->sealed));
-      if (!status.ok()) {
-        Fail(std::move(status));
-        return;
-      }
-      rows_committed_ += rows;
-      batches_committed_ = next;
-      if (options_.after_commit) options_.after_commit(next);
-      ++next;
-      std::lock_guard<std::mutex> lock(mu_);
-      --in_flight_;
-      cv_.notify_all();
-    }
-  }
-
-  RecordStore* const store_;
-  const IngestOptions& options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<PendingBatch>> to_seal_;       // guarded by mu_
-  std::map<uint64_t, std::unique_ptr<PendingBatch>> sealed_;  // guarded
-  size_t in_flight_ = 0;                                     // guarded
-  bool closing_ = false;                                     // guarded
-  absl::Status failure_;                                     // guarded
-  std::atomic<uint64_t> rows_committed_{0};
-  std::atomic<uint64_t> batches_committed_{0};
-  std::vector<std::thread> sealers_;
-  std::thread committer_;
-};
-
-// The checkpoint committed with a batch: how far the ingest of `source` has
-// got once this batch is in the store.
-std::string CheckpointJson(std::string_view source, std::string_view started,
-                           std::string_view state, uint64_t batches,
-                           uint64_t rows_committed, uint64_t rows_read,
-                           uint64_t rows_quarantined, uint64_t last_line,
-                           uint64_t bytes_read) {
-  nlohmann::json j;
-  j["format"] = "fedlink-ingest-checkpoint";
-  j["version"] = 1;
-  j["source"] = std::string(source);
-  j["started_at"] = std::string(started);
-  j["state"] = std::string(state);
-  j["batches"] = batches;
-  j["rows_committed"] = rows_committed;
-  j["rows_read"] = rows_read;
-  j["rows_quarantined"] = rows_quarantined;
-  j["last_line"] = last_line;
-  j["bytes_read"] = bytes_read;
-  return j.dump();
 }
 
 absl::StatusOr<std::optional<nlohmann::json>> LoadMetaJson(
@@ -281,13 +118,6 @@ absl::StatusOr<std::optional<nlohmann::json>> LoadMetaJson(
 }
 
 }  // namespace
-
-absl::Status QuarantineFileSink::Write(const CsvRecord& record,
-                                       absl::Span<const Problem> problems) {
-  return writer_->Write(record.line(), problems, record.raw());
-}
-
-absl::Status QuarantineFileSink::Flush() { return writer_->Flush(); }
 
 nlohmann::json IngestSummaryToJson(const IngestSummary& summary,
                                    std::string_view finished_at) {
@@ -358,46 +188,50 @@ absl::StatusOr<IngestSummary> RunIngest(const IngestSchema& schema,
                      "written: ",
                      validator_or.status().message()));
   }
-  RowValidator& validator = **validator_or;
+  const RowValidator& validator = **validator_or;
   QualityReport report(validator, options.clock);
-
-  FEDLINK_ASSIGN_OR_RETURN(const uint64_t records_before,
-                           store->CountRecords());
-  const std::string started_at = Iso8601(options.clock());
+  FEDLINK_ASSIGN_OR_RETURN(const uint64_t run, NewIngestRun());
 
   IngestSummary summary;
   summary.source = source;
   uint64_t last_line = record.last_line();
+  uint64_t rows_rejected = 0;  // by the validator
   uint64_t batches_submitted = 0;
-  bool quarantine_dirty = false;
   ValidatedRow row;
   auto batch = std::make_unique<PendingBatch>();
   batch->records.reserve(options.batch_size);
 
-  auto progress = [&](const BatchCommitter& committer) {
-    return IngestProgress{.bytes_read = reader->bytes_read(),
-                          .total_bytes = input.total_bytes,
-                          .rows_read = summary.rows_read,
-                          .rows_committed = committer.rows_committed(),
-                          .rows_quarantined = summary.rows_quarantined,
-                          .batches_committed = committer.batches_committed()};
+  std::mutex report_mu;
+  BatchCommitter committer(CommitContext{
+      .store = store,
+      .quarantine = quarantine,
+      .report_mu = &report_mu,
+      .source = source,
+      .started_at = Iso8601(options.clock()),
+      .local_id_column = schema.local_id_column,
+      .seal_threads = options.seal_threads,
+      .max_batches_in_flight = options.max_batches_in_flight,
+      .after_commit = options.after_commit});
+  auto report_progress = [&] {
+    if (!options.on_progress) return;
+    const IngestProgress progress{
+        .bytes_read = reader->bytes_read(),
+        .total_bytes = input.total_bytes,
+        .rows_read = summary.rows_read,
+        .rows_committed = committer.rows_committed(),
+        .rows_quarantined = rows_rejected + committer.rows_duplicate(),
+        .batches_committed = committer.batches_committed()};
+    std::lock_guard<std::mutex> lock(report_mu);
+    options.on_progress(progress);
   };
-
-  BatchCommitter committer(store, options);
-  // Hands the current batch to the committer, with the checkpoint that
-  // describes the store once it has committed.
-  auto submit = [&](std::string_view state) -> absl::Status {
-    if (quarantine_dirty) {
-      FEDLINK_RETURN_IF_ERROR(quarantine->Flush());
-      quarantine_dirty = false;
-    }
-    ++batches_submitted;
-    summary.rows_committed += batch->records.size();
-    batch->sequence = batches_submitted;
-    batch->checkpoint = CheckpointJson(
-        source, started_at, state, batches_submitted, summary.rows_committed,
-        summary.rows_read, summary.rows_quarantined, last_line,
-        reader->bytes_read());
+  // Hands the current batch to the committer with where the input stands.
+  auto submit = [&](bool last) -> absl::Status {
+    batch->sequence = ++batches_submitted;
+    batch->last = last;
+    batch->rows_read = summary.rows_read;
+    batch->rows_rejected = rows_rejected;
+    batch->last_line = last_line;
+    batch->bytes_read = reader->bytes_read();
     absl::Status status = committer.Submit(std::move(batch));
     batch = std::make_unique<PendingBatch>();
     batch->records.reserve(options.batch_size);
@@ -416,9 +250,13 @@ absl::StatusOr<IngestSummary> RunIngest(const IngestSchema& schema,
       report.Add(row);
       last_line = record.last_line();
       if (row.ok()) {
-        batch->records.push_back(ToStoredRecord(validator.TakeRecord(&row)));
+        StoredRecord stored = ToStoredRecord(validator.TakeRecord(&row));
+        stored.ingest_run = run;
+        batch->records.push_back(std::move(stored));
+        // Kept in case the store finds its local id earlier in the file.
+        if (quarantine != nullptr) batch->rows.AddAccepted(record);
       } else {
-        ++summary.rows_quarantined;
+        ++rows_rejected;
         absl::flat_hash_set<Reason> reasons;
         for (const Problem& p : row.problems) {
           if (reasons.insert(p.reason).second) {
@@ -426,23 +264,25 @@ absl::StatusOr<IngestSummary> RunIngest(const IngestSchema& schema,
           }
         }
         if (quarantine != nullptr) {
-          FEDLINK_RETURN_IF_ERROR(quarantine->Write(record, row.problems));
-          quarantine_dirty = true;
+          batch->rows.AddRejected(record, std::move(row.problems));
+          row.problems.clear();
         }
       }
-      if (batch->records.size() == options.batch_size) {
-        FEDLINK_RETURN_IF_ERROR(submit("running"));
+      if (batch->records.size() == options.batch_size ||
+          batch->rows.rejected() >= options.batch_size ||
+          batch->rows.bytes() >= kMaxHeldRowBytes) {
+        FEDLINK_RETURN_IF_ERROR(submit(/*last=*/false));
       }
       if (options.on_progress && (summary.rows_read & 255) == 0 &&
           absl::Now() >= next_progress) {
-        options.on_progress(progress(committer));
+        report_progress();
         next_progress = absl::Now() + options.progress_interval;
       }
     }
     // The stream has ended: make sure that was the end of the input before
     // the last (possibly truncated) record commits.
     FEDLINK_RETURN_IF_ERROR(end_of_input());
-    return submit("complete");
+    return submit(/*last=*/true);
   };
 
   absl::Status status = ingest();
@@ -450,9 +290,9 @@ absl::StatusOr<IngestSummary> RunIngest(const IngestSchema& schema,
   if (status.ok()) status = commit_status;
   summary.batches_committed = committer.batches_committed();
   summary.bytes_read = reader->bytes_read();
-  if (options.on_progress) options.on_progress(progress(committer));
+  summary.rows_committed = committer.rows_committed();
+  report_progress();
   if (!status.ok()) {
-    const uint64_t committed_rows = committer.rows_committed();
     return absl::Status(
         status.code(),
         absl::StrCat(
@@ -460,20 +300,23 @@ absl::StatusOr<IngestSummary> RunIngest(const IngestSchema& schema,
                 ? std::string(status.message())
                 : absl::StrCat("ingest of ", source, ": ", status.message()),
             " (", summary.batches_committed, " complete batches with ",
-            committed_rows,
+            summary.rows_committed,
             " rows were committed before this; re-running the whole file is "
             "safe: records are upserted)"));
   }
 
+  // Rows the store found to repeat a local id of the file were accepted by
+  // the validator, and counted so by the report.
+  const uint64_t duplicates = committer.rows_duplicate();
+  report.AddDuplicateLocalIds(duplicates);
+  if (duplicates > 0) {
+    summary.rejections[std::string(ReasonCode(Reason::kDuplicateLocalId))] +=
+        duplicates;
+  }
+  summary.rows_quarantined = rows_rejected + duplicates;
+  summary.rows_updated = committer.rows_updated();
+  summary.rows_inserted = summary.rows_committed - summary.rows_updated;
   FEDLINK_ASSIGN_OR_RETURN(summary.records_in_store, store->CountRecords());
-  // Only this ingest writes records (see the header), so the growth of the
-  // store is the number of new local ids.
-  summary.rows_inserted =
-      std::min(summary.rows_committed,
-               summary.records_in_store > records_before
-                   ? summary.records_in_store - records_before
-                   : uint64_t{0});
-  summary.rows_updated = summary.rows_committed - summary.rows_inserted;
   summary.quality_report = report.ToJson();
   const nlohmann::json last =
       IngestSummaryToJson(summary, Iso8601(options.clock()));

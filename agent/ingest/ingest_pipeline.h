@@ -4,26 +4,41 @@
 // it with the bytes of a client stream (ingest_pipeline_input.h).
 //
 // Flow and threads:
-//   caller's thread   CSV reader → RowValidator → QualityReport, rejected
-//                     rows to the QuarantineSink, accepted rows into batches
-//                     of `batch_size` records
+//   caller's thread   CSV reader → RowValidator → QualityReport; accepted
+//                     rows into batches of `batch_size` records, each batch
+//                     also holding its rows' raw bytes for the quarantine
+//                     (held_rows.h)
 //   seal workers      each batch → RecordStore::WriteBatch (serialise,
 //                     HMAC of the local id, AES-256-GCM per record)
-//   commit thread     RecordStore::Commit of each sealed batch, in file
-//                     order, with the ingest checkpoint in the same batch
+//   commit thread     per batch, in file order: duplicate local ids against
+//                     the store (RecordStore::RemoveRepeatedRunWrites), the
+//                     batch's rejected rows to the QuarantineSink, then
+//                     RecordStore::Commit with the ingest checkpoint
 // At most `max_batches_in_flight` batches exist at once, so memory is
-// bounded by the batch size, not the file size (the validator's set of
-// local-id hashes, ~28 bytes per row, is the one exception: duplicate ids
-// are found across the whole file).
+// bounded by the batch size, not by the file.
+//
+// Duplicate local ids: every record carries the ingest's run (a random
+// non-zero number per RunIngest; StoredRecord::ingest_run). Batches commit
+// in file order, so when batch k is checked the store holds every earlier
+// batch of the run: a record whose key the store already holds *from this
+// run*, or that an earlier record of batch k has, repeats a local id of the
+// file — it is removed from the batch and quarantined (duplicate_local_id;
+// the first row with an id wins). A key held from another run is an update
+// of a record an earlier ingest wrote (upsert). Only rows the validator
+// accepted are checked: a row rejected for another reason never reaches the
+// store, so a later row with its id is not a duplicate.
 //
 // Guarantees:
 //   * a batch commits whole or not at all (one RocksDB write batch), and
 //     batches commit in file order, so after a crash or a fatal error the
-//     store holds exactly the first k batches of the file, with a checkpoint
-//     (meta kIngestCheckpointMeta) saying k, the rows and the last line;
-//   * upsert: a local id already in the store is replaced;
-//   * rejected rows go to the quarantine sink with line and reason codes;
-//     the sink is flushed before the batch holding later rows commits;
+//     store holds exactly the first k batches of the file (less the
+//     duplicate rows in them), with a checkpoint (meta
+//     kIngestCheckpointMeta) saying k, the rows and the last line;
+//   * upsert: a local id already in the store from an earlier ingest is
+//     replaced;
+//   * rejected rows go to the quarantine sink with line and reason codes,
+//     in line order; the sink is flushed before the batch they were
+//     rejected from commits;
 //   * the end of the input is checked (IngestInput::end_status) before the
 //     last batch commits, so a stream that broke off mid-record never
 //     commits the truncated record;
@@ -64,33 +79,7 @@ inline constexpr std::string_view kLastIngestMeta = "ingest/last";
 
 inline constexpr size_t kDefaultIngestBatchSize = 25'000;
 inline constexpr size_t kMaxIngestBatchSize = 1'000'000;
-
-// Where rejected rows go. The CLI writes a quarantine file
-// (QuarantineFileSink); the daemon streams them to its client.
-class QuarantineSink {
- public:
-  virtual ~QuarantineSink() = default;
-  // One rejected record: its first line, raw bytes (raw_truncated() when
-  // cut at the CSV record limit) and problems. Called on the pipeline
-  // caller's thread only.
-  virtual absl::Status Write(const CsvRecord& record,
-                             absl::Span<const Problem> problems) = 0;
-  // Makes every row written so far durable; called before the batch that
-  // follows those rows commits.
-  virtual absl::Status Flush() = 0;
-};
-
-// QuarantineSink over a QuarantineWriter (quarantine.h: mode 0600 CSV).
-class QuarantineFileSink : public QuarantineSink {
- public:
-  explicit QuarantineFileSink(QuarantineWriter* writer) : writer_(writer) {}
-  absl::Status Write(const CsvRecord& record,
-                     absl::Span<const Problem> problems) override;
-  absl::Status Flush() override;
-
- private:
-  QuarantineWriter* writer_;
-};
+inline constexpr size_t kMaxHeldRowBytes = 16 << 20;
 
 // The bytes to ingest.
 struct IngestInput {
@@ -122,14 +111,17 @@ struct IngestOptions {
   size_t batch_size = kDefaultIngestBatchSize;
   // Threads that seal batches (1..16), and batches that may exist at once
   // (validated, sealing, sealed or committing; >= 2). Memory grows with
-  // batch_size * max_batches_in_flight.
+  // batch_size * max_batches_in_flight. A batch is also cut before
+  // batch_size records when it holds batch_size rejected rows or
+  // kMaxHeldRowBytes of raw rows for the quarantine.
   int seal_threads = 1;
   int max_batches_in_flight = 3;
   // The quality report's clock (as-of date) and the timestamps written to
   // the store; production passes std::chrono::system_clock::now.
   Clock clock;
   // Called on the caller's thread at most every progress_interval and once
-  // at the end. Must not throw.
+  // at the end, never while the quarantine sink is being called. Must not
+  // throw.
   std::function<void(const IngestProgress&)> on_progress;
   absl::Duration progress_interval = absl::Milliseconds(200);
   // Test hook, called on the commit thread right after batch number
@@ -144,8 +136,8 @@ struct IngestSummary {
   uint64_t rows_read = 0;
   uint64_t rows_committed = 0;    // accepted rows written to the store
   uint64_t rows_inserted = 0;     // of which local ids new to the store
-  uint64_t rows_updated = 0;      // of which replaced an existing record
-  uint64_t rows_quarantined = 0;  // rejected rows
+  uint64_t rows_updated = 0;      // of which replaced an earlier ingest's
+  uint64_t rows_quarantined = 0;  // rejected rows, duplicates included
   uint64_t batches_committed = 0;
   uint64_t records_in_store = 0;  // after the ingest
   // Rejected rows per reason code (a row with two reasons counts in both).
@@ -165,9 +157,11 @@ struct IngestSummary {
 //   (RecordStore::Commit) otherwise.
 // After an error the batches committed before it stay (each whole, in file
 // order, with the checkpoint saying how far the ingest got) and the batch
-// being built is dropped; re-running the whole file is safe (upsert).
-// Thread-safe for distinct stores; one ingest per store at a time (the
-// counts of inserted and updated rows assume nobody else writes records).
+// being built is dropped; re-running the whole file is safe (upsert: the
+// rows the interrupted run committed count as updates).
+// Thread-safe for distinct stores; one ingest per store at a time, and
+// nothing else may write records meanwhile (duplicate detection reads the
+// store between checking a batch and committing it).
 absl::StatusOr<IngestSummary> RunIngest(const IngestSchema& schema,
                                         const IngestInput& input,
                                         RecordStore* store,

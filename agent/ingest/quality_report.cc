@@ -208,7 +208,6 @@ void QualityReport::Add(const ValidatedRow& row) {
     for (const Problem& problem : row.problems) reasons.insert(problem.reason);
     for (Reason reason : reasons) ++rejections_[reason];
   }
-  if (row.duplicate_local_id) ++duplicate_local_ids_;
   if (!row.parsed) return;
   ++rows_parsed_;
   for (size_t k = 0; k < columns_.size(); ++k) {
@@ -230,6 +229,14 @@ void QualityReport::Add(const ValidatedRow& row) {
     }
     CheckSuspicious(column, row, k, &column.suspicious);
   }
+}
+
+void QualityReport::AddDuplicateLocalIds(uint64_t rows) {
+  if (rows == 0) return;
+  rows = std::min(rows, rows_accepted_);
+  rows_accepted_ -= rows;
+  duplicate_local_ids_ += rows;
+  rejections_[Reason::kDuplicateLocalId] += rows;
 }
 
 Json QualityReport::ToJson() const {

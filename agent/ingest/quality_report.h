@@ -73,6 +73,13 @@ class QualityReport {
   // Counts one validated row (accepted or not). Not thread-safe.
   void Add(const ValidatedRow& row);
 
+  // Counts `rows` that Add counted as accepted and that the ingest rejected
+  // afterwards because an earlier row of the file has their local id (the
+  // store finds those, see ingest_pipeline.h): they move from accepted to
+  // rejected, under duplicate_local_id. Their values stay counted in the
+  // columns, as every parsed row's are. Not thread-safe.
+  void AddDuplicateLocalIds(uint64_t rows);
+
   // The report as JSON, format "fedlink-quality-report" version 1 (keys in
   // agent/ingest/README.md). Thread-compatible.
   nlohmann::json ToJson() const;

@@ -175,4 +175,10 @@ absl::Status QuarantineWriter::Close() {
   return status;
 }
 
+absl::Status QuarantineFileSink::Write(const QuarantinedRow& row) {
+  return writer_->Write(row.line, row.problems, row.raw);
+}
+
+absl::Status QuarantineFileSink::Flush() { return writer_->Flush(); }
+
 }  // namespace fedlink::agent::ingest

@@ -1,5 +1,7 @@
-// The quarantine file: the rows an ingest rejected, so that the agency can
-// fix and re-ingest them.
+// The quarantine: the rows an ingest rejected, so that the agency can fix
+// and re-ingest them. QuarantineSink is where the ingest pipeline sends
+// them; QuarantineWriter writes the quarantine file (the CLI's sink), the
+// daemon streams them to its client instead.
 //
 // SENSITIVITY: the file holds each rejected row exactly as it was in the
 // input — names, dates of birth, SSNs. It is as sensitive as the input file,
@@ -33,6 +35,26 @@
 #include "agent/ingest/row_validator.h"
 
 namespace fedlink::agent::ingest {
+
+// One rejected record as the pipeline hands it over.
+struct QuarantinedRow {
+  uint64_t line = 0;            // the input line where the record starts
+  std::string_view raw;         // its bytes, without the final line break
+  bool raw_truncated = false;   // cut at csv.max_record_bytes
+  absl::Span<const Problem> problems;
+};
+
+// Where rejected rows go. The pipeline calls Write and Flush from one
+// thread at a time, never while its progress callback runs, so a sink that
+// shares an output with the progress reports needs no lock of its own.
+class QuarantineSink {
+ public:
+  virtual ~QuarantineSink() = default;
+  virtual absl::Status Write(const QuarantinedRow& row) = 0;
+  // Makes every row written so far durable; called before the batch those
+  // rows were rejected from commits.
+  virtual absl::Status Flush() = 0;
+};
 
 class QuarantineWriter {
  public:
@@ -77,6 +99,17 @@ class QuarantineWriter {
   int fd_ = -1;
   std::string buffer_;
   uint64_t rows_written_ = 0;
+};
+
+// QuarantineSink over a QuarantineWriter.
+class QuarantineFileSink : public QuarantineSink {
+ public:
+  explicit QuarantineFileSink(QuarantineWriter* writer) : writer_(writer) {}
+  absl::Status Write(const QuarantinedRow& row) override;
+  absl::Status Flush() override;
+
+ private:
+  QuarantineWriter* writer_;
 };
 
 // `field` as one RFC 4180 CSV field: quoted (quotes doubled) when it

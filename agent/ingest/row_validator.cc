@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <map>
-#include <random>
 #include <system_error>
 #include <utility>
 
@@ -11,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "agent/ingest/ingest_schema_problems.h"
 #include "agent/ingest/utf8.h"
-#include "agent/ingest/value_hash.h"
 #include "linkage/normalize/normalizers.h"
 
 namespace fedlink::agent::ingest {
@@ -261,17 +259,13 @@ absl::StatusOr<std::unique_ptr<RowValidator>> RowValidator::Create(
         absl::StrCat(where, ": ", JoinProblems(problems), hint));
   }
 
-  std::random_device random;
-  for (uint64_t& s : v->seed_) {
-    s = (static_cast<uint64_t>(random()) << 32) ^ random();
-  }
   return v;
 }
 
-void RowValidator::Validate(const CsvRecord& record, ValidatedRow* row) {
+void RowValidator::Validate(const CsvRecord& record,
+                            ValidatedRow* row) const {
   row->line = record.line();
   row->parsed = false;
-  row->duplicate_local_id = false;
   row->problems.clear();
   row->checks.assign(columns_.size(), ColumnCheck{});
   row->values.resize(columns_.size());
@@ -309,7 +303,7 @@ void RowValidator::Validate(const CsvRecord& record, ValidatedRow* row) {
 }
 
 void RowValidator::CheckLocalId(const BoundColumn& c, std::string_view raw,
-                                size_t k, ValidatedRow* row) {
+                                size_t k, ValidatedRow* row) const {
   ColumnCheck& check = row->checks[k];
   auto reject = [&](Reason reason, std::string detail) {
     check.state = ValueState::kInvalid;
@@ -339,14 +333,6 @@ void RowValidator::CheckLocalId(const BoundColumn& c, std::string_view raw,
   }
   check.state = ValueState::kPresent;
   row->values[k] = SensitiveString(std::string(id));
-  const absl::uint128 key =
-      absl::MakeUint128(HashBytes(id, seed_[0]), HashBytes(id, seed_[1]));
-  if (!seen_ids_.insert(key).second) {
-    row->duplicate_local_id = true;
-    row->problems.push_back(
-        {c.column, Reason::kDuplicateLocalId,
-         "an earlier row of this file has the same local id"});
-  }
 }
 
 void RowValidator::Settle(const BoundColumn& c, bool required,
@@ -508,10 +494,6 @@ ValidatedRecord RowValidator::TakeRecord(ValidatedRow* row) const {
     value.reset();
   }
   return record;
-}
-
-size_t RowValidator::seen_ids_bytes() const {
-  return seen_ids_.capacity() * (sizeof(absl::uint128) + 1);
 }
 
 }  // namespace fedlink::agent::ingest

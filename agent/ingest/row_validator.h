@@ -8,10 +8,11 @@
 //     (invalid_utf8 always rejects the row: it means the file is in another
 //     encoding, and dropping the value would hide that);
 //   * the local id: surrounding ASCII white space removed; must be present
-//     (missing_local_id), at most kMaxLocalIdBytes (local_id_too_long),
-//     without control characters (invalid_local_id), and not seen before in
-//     this file (duplicate_local_id: the first row with an id is kept, later
-//     ones rejected);
+//     (missing_local_id), at most kMaxLocalIdBytes (local_id_too_long) and
+//     without control characters (invalid_local_id). Whether it repeats an
+//     earlier row's id (duplicate_local_id) is not decided here: the ingest
+//     pipeline asks the store, which knows every id the file had before
+//     (ingest_pipeline.h), so the validator keeps nothing from row to row;
 //   * an identifier: normalised by its kind (linkage/normalize); blank and
 //     placeholder values ("n/a", "unknown", "000-00-0000"…) are missing; an
 //     invalid value (impossible_date, unparseable_date, date_out_of_range,
@@ -38,7 +39,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/numeric/int128.h"
 #include "absl/status/statusor.h"
 #include "agent/ingest/csv_reader.h"
 #include "agent/ingest/ingest_schema.h"
@@ -125,7 +125,6 @@ struct ValidatedRow {
   std::vector<ColumnCheck> checks;                     // per BoundColumn
   std::vector<std::optional<SensitiveString>> values;  // normalised/typed
   std::vector<int64_t> integers;  // per BoundColumn; integer attributes only
-  bool duplicate_local_id = false;
   std::vector<Problem> problems;  // empty: the row is accepted
 
   bool ok() const { return problems.empty(); }
@@ -164,9 +163,8 @@ class RowValidator {
   static absl::StatusOr<std::unique_ptr<RowValidator>> Create(
       const IngestSchema& schema, const CsvRecord& header);
 
-  // Validates one data record into *row. Remembers local ids to find
-  // duplicates: not thread-safe, one validator per file.
-  void Validate(const CsvRecord& record, ValidatedRow* row);
+  // Validates one data record into *row. Thread-safe for distinct rows.
+  void Validate(const CsvRecord& record, ValidatedRow* row) const;
 
   // The values of an accepted row (row->ok()) as a record; moves them out of
   // *row. Thread-safe for distinct rows.
@@ -176,16 +174,11 @@ class RowValidator {
   const std::vector<BoundColumn>& columns() const { return columns_; }
   size_t header_size() const { return header_size_; }
 
-  // Bytes used by the duplicate-id set: 16 bytes per distinct local id plus
-  // hash-table overhead (about 28 bytes per row at typical load), the only
-  // memory of ingest that grows with the file.
-  size_t seen_ids_bytes() const;
-
  private:
   RowValidator() = default;
 
   void CheckLocalId(const BoundColumn& c, std::string_view raw, size_t k,
-                    ValidatedRow* row);
+                    ValidatedRow* row) const;
   void CheckIdentifier(const BoundColumn& c, std::string_view raw, size_t k,
                        ValidatedRow* row) const;
   void CheckAttribute(const BoundColumn& c, std::string_view raw, size_t k,
@@ -199,11 +192,6 @@ class RowValidator {
   size_t header_size_ = 0;
   // Allowed values per attribute (category attributes only).
   std::vector<absl::flat_hash_set<std::string>> categories_;
-  // 128-bit seeded hashes of the local ids seen: a false duplicate needs a
-  // 128-bit collision (probability about n^2 / 2^129). The seed is random
-  // per validator, so crafted ids cannot collide on purpose.
-  absl::flat_hash_set<absl::uint128> seen_ids_;
-  uint64_t seed_[2] = {0, 0};
 };
 
 }  // namespace fedlink::agent::ingest

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -539,6 +540,91 @@ absl::StatusOr<uint64_t> RecordStore::CountRecords() const {
   return count;
 }
 
+absl::StatusOr<RecordStore::RunWriteCheck>
+RecordStore::RemoveRepeatedRunWrites(WriteBatch* batch) const {
+  if (batch->store_ != this) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record store ", path_, ": batch of another store"));
+  }
+  if (!batch->failure_.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("record store ", path_,
+                     ": batch not checked: a write in it failed: ",
+                     batch->failure_.message()));
+  }
+  std::vector<WriteBatch::Operation>& operations = batch->operations_;
+  const auto tagged = [](const WriteBatch::Operation& op) {
+    return op.cf == ColumnFamily::kRecords && !op.is_delete &&
+           op.ingest_run != 0;
+  };
+  // The first write of each key in the batch; later ones repeat it.
+  uint64_t run = 0;
+  absl::flat_hash_map<std::string_view, size_t> first_write;
+  std::vector<bool> remove(operations.size(), false);
+  for (size_t i = 0; i < operations.size(); ++i) {
+    const WriteBatch::Operation& op = operations[i];
+    if (!tagged(op)) continue;
+    if (run == 0) run = op.ingest_run;
+    if (op.ingest_run != run) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "record store ", path_,
+          ": the records of a batch to check carry different ingest runs"));
+    }
+    if (!first_write.emplace(op.key, i).second) remove[i] = true;
+  }
+
+  // Which of those keys the store holds already, and from which run.
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(first_write.size());
+  for (const auto& entry : first_write) keys.push_back(ToSlice(entry.first));
+  std::sort(keys.begin(), keys.end(),
+            [](const rocksdb::Slice& a, const rocksdb::Slice& b) {
+              return a.compare(b) < 0;
+            });
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  if (!keys.empty()) {
+    db_->MultiGet(rocksdb::ReadOptions(), Handle(ColumnFamily::kRecords),
+                  keys.size(), keys.data(), values.data(), statuses.data(),
+                  /*sorted_input=*/true);
+  }
+  RunWriteCheck check;
+  const std::string operation =
+      absl::StrCat("look up records in record store ", path_);
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (statuses[k].IsNotFound()) continue;
+    FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(statuses[k], operation));
+    const std::string_view key = ToView(keys[k]);
+    FEDLINK_ASSIGN_OR_RETURN(
+        std::string plaintext,
+        Unseal(ColumnFamily::kRecords, key, ToView(values[k])));
+    const SensitiveString bytes(std::move(plaintext));
+    FEDLINK_ASSIGN_OR_RETURN(const uint64_t stored_run,
+                             ParseStoredRecordIngestRun(bytes.Expose()));
+    if (stored_run == run) {
+      remove[first_write.at(key)] = true;
+    } else {
+      ++check.replacing;
+    }
+  }
+  first_write.clear();  // it views keys of `operations`, rebuilt below
+
+  std::vector<WriteBatch::Operation> kept;
+  kept.reserve(operations.size());
+  for (size_t i = 0; i < operations.size(); ++i) {
+    WriteBatch::Operation& op = operations[i];
+    if (!remove[i]) {
+      kept.push_back(std::move(op));
+      continue;
+    }
+    check.removed.push_back(op.record_put);
+    batch->operation_bytes_ -= op.key.size() + op.sealed_value.size();
+    --batch->operation_count_;
+  }
+  operations = std::move(kept);
+  return check;
+}
+
 absl::StatusOr<std::optional<std::string>> RecordStore::GetJobState(
     std::string_view job_id) const {
   FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
@@ -693,12 +779,17 @@ void RecordStore::WriteBatch::Delete(ColumnFamily cf, std::string key) {
 }
 
 absl::Status RecordStore::WriteBatch::PutRecord(const StoredRecord& record) {
+  const size_t number = record_puts_++;
   return Note([&]() -> absl::Status {
     FEDLINK_ASSIGN_OR_RETURN(const SensitiveString bytes,
                              SerializeStoredRecord(record));
     FEDLINK_ASSIGN_OR_RETURN(std::string key,
                              store_->RecordKey(record.local_id.Expose()));
-    return Put(ColumnFamily::kRecords, std::move(key), bytes.Expose());
+    FEDLINK_RETURN_IF_ERROR(
+        Put(ColumnFamily::kRecords, std::move(key), bytes.Expose()));
+    operations_.back().record_put = number;
+    operations_.back().ingest_run = record.ingest_run;
+    return absl::OkStatus();
   }());
 }
 

@@ -158,6 +158,35 @@ class RecordStore {
   // linear in the number of records). RocksDB errors.
   [[nodiscard]] absl::StatusOr<uint64_t> CountRecords() const;
 
+  // --- ingest runs -------------------------------------------------------
+  // An ingest tags every record it writes with its run
+  // (StoredRecord::ingest_run), so that the store itself tells a local id
+  // repeated within one input (a second write in the same run) from an
+  // update of a record that an earlier run wrote: the ingest need not keep
+  // every id it has seen.
+  struct RunWriteCheck {
+    // PutRecord calls of the batch (0-based, in call order) that were
+    // removed: their local id had already been written in the same run, by
+    // a batch committed before or by an earlier PutRecord of this batch.
+    std::vector<size_t> removed;
+    // PutRecord calls left in the batch that replace a stored record written
+    // outside their run (updates; the others insert).
+    uint64_t replacing = 0;
+  };
+  // Removes from `batch` every PutRecord of a record with a non-zero
+  // ingest_run whose local id was already written in that run, so that the
+  // first write of a local id in a run wins. Looks the batch's record keys
+  // up in one MultiGet (bloom filters make new keys cheap) and decrypts
+  // only the records found. The answer holds until the next write of
+  // records: the caller commits `batch` before anything else writes them.
+  // FailedPrecondition if a write in `batch` failed; InvalidArgument if
+  // `batch` belongs to another store or its tagged records carry different
+  // runs; DataLoss if a stored record fails
+  // authentication or is malformed; FailedPrecondition for an unknown record
+  // format; RocksDB errors otherwise. Thread-safe.
+  [[nodiscard]] absl::StatusOr<RunWriteCheck> RemoveRepeatedRunWrites(
+      WriteBatch* batch) const;
+
   // --- job state ---------------------------------------------------------
   // The state stored for `job_id` (opaque bytes), or nullopt.
   // InvalidArgument for a malformed job id; DataLoss if tampered.
@@ -318,6 +347,9 @@ class RecordStore::WriteBatch {
     bool is_delete = false;
     std::string key;
     std::string sealed_value;  // empty for a delete
+    // PutRecord only: the call's 0-based number and the record's run.
+    size_t record_put = 0;
+    uint64_t ingest_run = 0;
   };
 
   // Records the first failure and returns `status`.
@@ -328,6 +360,7 @@ class RecordStore::WriteBatch {
 
   const RecordStore* store_;
   std::vector<Operation> operations_;
+  size_t record_puts_ = 0;  // PutRecord calls so far
   size_t operation_bytes_ = 0;
   std::vector<std::string> audit_entries_;  // sealed at commit
   size_t operation_count_ = 0;

@@ -83,6 +83,10 @@ void AppendU32(uint32_t v, std::string* out) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
 }
 
+void AppendU64(uint64_t v, std::string* out) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
 void AppendBytes(std::string_view bytes, std::string* out) {
   AppendU32(static_cast<uint32_t>(bytes.size()), out);
   out->append(bytes);
@@ -103,6 +107,13 @@ class Reader {
  public:
   explicit Reader(std::string_view bytes) : rest_(bytes) {}
 
+  bool U8(uint8_t* v) {
+    if (rest_.empty()) return false;
+    *v = static_cast<uint8_t>(rest_[0]);
+    rest_.remove_prefix(1);
+    return true;
+  }
+
   bool U32(uint32_t* v) {
     if (rest_.size() < 4) return false;
     *v = 0;
@@ -110,6 +121,16 @@ class Reader {
       *v |= static_cast<uint32_t>(static_cast<uint8_t>(rest_[i])) << (8 * i);
     }
     rest_.remove_prefix(4);
+    return true;
+  }
+
+  bool U64(uint64_t* v) {
+    if (rest_.size() < 8) return false;
+    *v = 0;
+    for (int i = 0; i < 8; ++i) {
+      *v |= static_cast<uint64_t>(static_cast<uint8_t>(rest_[i])) << (8 * i);
+    }
+    rest_.remove_prefix(8);
     return true;
   }
 
@@ -174,6 +195,27 @@ absl::Status ReadFields(Reader& reader, absl::string_view list,
   return absl::OkStatus();
 }
 
+// The format version and, from version 2 on, the ingest run.
+absl::Status ReadHeader(Reader& reader, uint64_t* ingest_run) {
+  uint8_t version = 0;
+  if (!reader.U8(&version)) {
+    return absl::DataLossError("stored record is empty");
+  }
+  if (version < kOldestStoredRecordFormatVersion ||
+      version > kStoredRecordFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "stored record has format version ", version,
+        "; this build reads versions ", kOldestStoredRecordFormatVersion,
+        " to ", kStoredRecordFormatVersion,
+        " (a newer fedlink-agent wrote it?)"));
+  }
+  *ingest_run = 0;
+  if (version >= 2 && !reader.U64(ingest_run)) {
+    return Reader::Truncated("ingest run");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const SensitiveString* StoredRecord::FindIdentifier(
@@ -201,9 +243,10 @@ absl::StatusOr<SensitiveString> SerializeStoredRecord(
   // Reserving the exact size up front means the buffer never reallocates,
   // so no unwiped copy of the values is left behind on the heap.
   std::string out;
-  out.reserve(1 + 4 + record.local_id.size() + FieldsSize(record.identifiers) +
-              FieldsSize(record.attributes));
+  out.reserve(1 + 8 + 4 + record.local_id.size() +
+              FieldsSize(record.identifiers) + FieldsSize(record.attributes));
   out.push_back(static_cast<char>(kStoredRecordFormatVersion));
+  AppendU64(record.ingest_run, &out);
   AppendBytes(record.local_id.Expose(), &out);
   AppendFields(record.identifiers, &out);
   AppendFields(record.attributes, &out);
@@ -211,18 +254,9 @@ absl::StatusOr<SensitiveString> SerializeStoredRecord(
 }
 
 absl::StatusOr<StoredRecord> ParseStoredRecord(std::string_view bytes) {
-  if (bytes.empty()) {
-    return absl::DataLossError("stored record is empty");
-  }
-  const uint8_t version = static_cast<uint8_t>(bytes[0]);
-  if (version != kStoredRecordFormatVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("stored record has format version ", version,
-                     "; this build reads version ", kStoredRecordFormatVersion,
-                     " (a newer fedlink-agent wrote it?)"));
-  }
-  Reader reader(bytes.substr(1));
+  Reader reader(bytes);
   StoredRecord record;
+  FEDLINK_RETURN_IF_ERROR(ReadHeader(reader, &record.ingest_run));
   std::string_view local_id;
   FEDLINK_RETURN_IF_ERROR(reader.Bytes(
       1, kMaxLocalIdBytes, [] { return std::string("local id"); }, &local_id));
@@ -236,6 +270,13 @@ absl::StatusOr<StoredRecord> ParseStoredRecord(std::string_view bytes) {
         "stored record has ", reader.remaining(), " trailing bytes"));
   }
   return record;
+}
+
+absl::StatusOr<uint64_t> ParseStoredRecordIngestRun(std::string_view bytes) {
+  Reader reader(bytes);
+  uint64_t ingest_run = 0;
+  FEDLINK_RETURN_IF_ERROR(ReadHeader(reader, &ingest_run));
+  return ingest_run;
 }
 
 }  // namespace fedlink::agent

@@ -4,16 +4,19 @@
 // their kind and writes attributes as canonical text; the store keeps the
 // bytes as given). Every value is a SensitiveString, so none can be printed.
 //
-// Serialised form, format version 1 (all integers little-endian):
-//   u8   format version (1)
+// Serialised form, format version 2 (all integers little-endian):
+//   u8   format version (2)
+//   u64  ingest run                               (0: none)
 //   u32  local id length,   local id bytes        (1..kMaxLocalIdBytes)
 //   u32  identifier count,  then per identifier:  (0..kMaxFieldsPerList)
 //          u32 name length, name bytes            (1..kMaxFieldNameBytes)
 //          u32 value length, value bytes          (0..kMaxFieldValueBytes)
 //   u32  attribute count,   then per attribute: as per identifier
 // and nothing after the last attribute. Names are unique within their list
-// and kept in the order given. A reader refuses a version it does not know
-// (a newer agent wrote it) instead of guessing at the layout.
+// and kept in the order given. Format version 1 is the same without the
+// ingest run (records written before runs were recorded; read with run 0).
+// A reader refuses a version it does not know (a newer agent wrote it)
+// instead of guessing at the layout.
 #ifndef FEDLINK_AGENT_STORE_STORED_RECORD_H_
 #define FEDLINK_AGENT_STORE_STORED_RECORD_H_
 
@@ -29,7 +32,9 @@
 
 namespace fedlink::agent {
 
-inline constexpr uint8_t kStoredRecordFormatVersion = 1;
+inline constexpr uint8_t kStoredRecordFormatVersion = 2;
+// The oldest format version this build still reads.
+inline constexpr uint8_t kOldestStoredRecordFormatVersion = 1;
 
 // Limits well above any real record; they bound memory on corrupt input.
 inline constexpr size_t kMaxLocalIdBytes = 256;
@@ -53,6 +58,11 @@ struct StoredRecord {
   SensitiveString local_id;
   std::vector<StoredField> identifiers;
   std::vector<StoredField> attributes;
+  // The ingest run that wrote the record: random and non-zero per run of
+  // the ingest pipeline, so that the store can tell a local id repeated in
+  // one file from an update by a later file
+  // (RecordStore::RemoveRepeatedRunWrites); 0 for records written otherwise.
+  uint64_t ingest_run = 0;
 
   // The value of identifier role / attribute column `name`, or nullptr.
   const SensitiveString* FindIdentifier(std::string_view name) const;
@@ -73,12 +83,17 @@ struct StoredRecord {
 absl::StatusOr<SensitiveString> SerializeStoredRecord(
     const StoredRecord& record);
 
-// Parses bytes written by SerializeStoredRecord. FailedPrecondition if the
-// format version is not one this build reads (the message gives both
-// versions); DataLoss if the bytes are truncated, have trailing bytes or
-// break a limit or rule above (the message names the part, never a value).
-// Thread-safe.
+// Parses bytes written by SerializeStoredRecord (or, in format 1, by an
+// older build). FailedPrecondition if the format version is not one this
+// build reads (the message gives the versions); DataLoss if the bytes are
+// truncated, have trailing bytes or break a limit or rule above (the message
+// names the part, never a value). Thread-safe.
 absl::StatusOr<StoredRecord> ParseStoredRecord(std::string_view bytes);
+
+// Only the ingest run of serialised record `bytes` (0 in format 1), without
+// parsing the rest: the ingest asks it of every record it replaces. Errors
+// as ParseStoredRecord for the version byte and the run. Thread-safe.
+absl::StatusOr<uint64_t> ParseStoredRecordIngestRun(std::string_view bytes);
 
 }  // namespace fedlink::agent
 

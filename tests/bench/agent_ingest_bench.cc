@@ -1,7 +1,8 @@
 // Ingest without the store: reading, validating and accumulating the quality
 // report for FEBRL-like CSV. The input is dataset4a.csv repeated with
-// fresh record ids (so duplicate detection sees unique ids) and held in
-// memory, so the figure excludes disk reads.
+// fresh record ids (as a real export has them) and held in memory, so the
+// figure excludes disk reads. Duplicate local ids are found against the
+// store at commit (ingest_pipeline.h), not here.
 //   agent_ingest_bench --benchmark_filter=ReadValidate
 #include <filesystem>
 #include <fstream>

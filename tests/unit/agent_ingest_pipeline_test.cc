@@ -59,24 +59,27 @@ std::chrono::system_clock::time_point FixedNow() {
 // Collects what the pipeline quarantines.
 class RecordingSink : public QuarantineSink {
  public:
-  absl::Status Write(const CsvRecord& record,
-                     absl::Span<const Problem> problems) override {
+  absl::Status Write(const QuarantinedRow& row) override {
     std::string reasons;
-    for (const Problem& p : problems) {
+    for (const Problem& p : row.problems) {
       const std::string_view code = ReasonCode(p.reason);
       absl::StrAppend(&reasons, reasons.empty() ? "" : "|", p.column,
                       p.column.empty() ? "" : ":",
                       absl::string_view(code.data(), code.size()));
     }
-    rows.push_back(absl::StrCat(record.line(), " ", reasons));
+    rows.push_back(absl::StrCat(row.line, " ", reasons));
+    raws.emplace_back(row.raw);
     return absl::OkStatus();
   }
   absl::Status Flush() override {
     ++flushes;
+    flushed = rows.size();
     return absl::OkStatus();
   }
   std::vector<std::string> rows;
+  std::vector<std::string> raws;
   int flushes = 0;
+  size_t flushed = 0;  // rows written before the last Flush
 };
 
 class IngestPipelineTest : public ::testing::Test {
@@ -219,6 +222,173 @@ TEST_F(IngestPipelineTest, QuarantinesBadRowsWithLineAndReasonAndFlushesFirst) {
   absl::StatusOr<std::optional<StoredRecord>> r = store_->GetRecord("a1");
   ASSERT_TRUE(r.ok() && r->has_value());
   EXPECT_EQ((*r)->FindIdentifier("last_name")->Expose(), "smith");
+}
+
+TEST_F(IngestPipelineTest, DuplicateWithinOneBatchIsQuarantinedFirstRowWins) {
+  const std::string csv = std::string(kHeader) +
+                          "a1,ann,smith,1990-01-01,3\n"   // line 2
+                          "a2,ann,smith,1990-01-01,3\n"   // line 3
+                          "a1,bob,jones,1990-01-01,4\n"   // line 4
+                          " a1 ,cy,brown,1990-01-01,5\n"  // line 5
+                          "a3,ann,smith,1990-01-01,3\n";  // line 6
+  RecordingSink sink;
+  absl::StatusOr<IngestSummary> summary = Ingest(csv, Options(10), &sink);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(sink.rows, ElementsAre("4 id:duplicate_local_id",
+                                     "5 id:duplicate_local_id"));
+  EXPECT_THAT(sink.raws, ElementsAre("a1,bob,jones,1990-01-01,4",
+                                     " a1 ,cy,brown,1990-01-01,5"));
+  EXPECT_EQ(summary->rows_committed, 3u);
+  EXPECT_EQ(summary->rows_inserted, 3u);
+  EXPECT_EQ(summary->rows_updated, 0u);
+  EXPECT_EQ(summary->rows_quarantined, 2u);
+  EXPECT_EQ(summary->rejections.at("duplicate_local_id"), 2u);
+  EXPECT_EQ(summary->records_in_store, 3u);
+  absl::StatusOr<std::optional<StoredRecord>> r = store_->GetRecord("a1");
+  ASSERT_TRUE(r.ok() && r->has_value());
+  EXPECT_EQ((*r)->FindIdentifier("last_name")->Expose(), "smith");
+  const nlohmann::json& rows = summary->quality_report["rows"];
+  EXPECT_EQ(rows["accepted"], 3);
+  EXPECT_EQ(rows["rejected"], 2);
+  EXPECT_EQ(rows["duplicate_local_ids"], 2);
+}
+
+// The first row of an id and its duplicate are in different batches, also
+// batches committed long before (only the store still knows the id) and
+// batches still in the pipeline together.
+TEST_F(IngestPipelineTest, DuplicateAcrossBatchesIsFoundInTheStore) {
+  for (int in_flight : {2, 6}) {
+    SCOPED_TRACE(in_flight);
+    TearDown();
+    SetUp();
+    IngestOptions options = Options(3);
+    options.max_batches_in_flight = in_flight;
+    options.seal_threads = 2;
+    // id0..id29, then id1 (line 32) and id28 (line 33) again, then id30.
+    const std::string csv = kHeader + Rows(0, 30) +
+                            "id1,bob,jones,1990-01-01,1\n"
+                            "id28,bob,jones,1990-01-01,1\n" +
+                            Rows(30, 31);
+    RecordingSink sink;
+    absl::StatusOr<IngestSummary> summary = Ingest(csv, options, &sink);
+    ASSERT_TRUE(summary.ok()) << summary.status();
+    EXPECT_THAT(sink.rows, ElementsAre("32 id:duplicate_local_id",
+                                       "33 id:duplicate_local_id"));
+    EXPECT_EQ(summary->rows_read, 33u);
+    EXPECT_EQ(summary->rows_committed, 31u);
+    EXPECT_EQ(summary->rows_inserted, 31u);
+    EXPECT_EQ(summary->rows_quarantined, 2u);
+    EXPECT_EQ(Count(), 31u);
+    for (const char* id : {"id1", "id28"}) {
+      absl::StatusOr<std::optional<StoredRecord>> r = store_->GetRecord(id);
+      ASSERT_TRUE(r.ok() && r->has_value()) << id;
+      EXPECT_EQ((*r)->FindIdentifier("last_name")->Expose(), "smith") << id;
+    }
+    absl::StatusOr<std::optional<nlohmann::json>> checkpoint =
+        LoadIngestCheckpoint(*store_);
+    ASSERT_TRUE(checkpoint.ok() && checkpoint->has_value());
+    EXPECT_EQ((**checkpoint)["rows_committed"], 31);
+    EXPECT_EQ((**checkpoint)["rows_quarantined"], 2);
+    absl::StatusOr<std::optional<nlohmann::json>> last =
+        LoadLastIngest(*store_);
+    ASSERT_TRUE(last.ok() && last->has_value());
+    EXPECT_EQ((**last)["quality_report"]["rows"]["duplicate_local_ids"], 2);
+  }
+}
+
+// A local id the store holds from an earlier ingest is an update, also when
+// it appears twice in the new file (then the first of the two wins).
+TEST_F(IngestPipelineTest, IdFromAnEarlierIngestIsAnUpdateNotADuplicate) {
+  ASSERT_TRUE(Ingest(kHeader + Rows(0, 6), Options(4)).ok());
+  const std::string csv = std::string(kHeader) +
+                          "id2,bob,jones,1990-01-01,1\n"   // line 2: update
+                          "id9,bob,jones,1990-01-01,1\n"   // line 3: insert
+                          "id5,bob,jones,1990-01-01,1\n"   // line 4: update
+                          "id2,cy,brown,1990-01-01,1\n";   // line 5: repeat
+  RecordingSink sink;
+  absl::StatusOr<IngestSummary> again = Ingest(csv, Options(2), &sink);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_THAT(sink.rows, ElementsAre("5 id:duplicate_local_id"));
+  EXPECT_EQ(again->rows_committed, 3u);
+  EXPECT_EQ(again->rows_updated, 2u);
+  EXPECT_EQ(again->rows_inserted, 1u);
+  EXPECT_EQ(again->records_in_store, 7u);
+  for (const char* id : {"id2", "id5", "id9"}) {
+    absl::StatusOr<std::optional<StoredRecord>> r = store_->GetRecord(id);
+    ASSERT_TRUE(r.ok() && r->has_value()) << id;
+    EXPECT_EQ((*r)->FindIdentifier("last_name")->Expose(), "jones") << id;
+  }
+}
+
+// Only accepted rows reach the store: a row rejected for another reason
+// does not make a later row with its id a duplicate.
+TEST_F(IngestPipelineTest, RejectedRowDoesNotClaimItsLocalId) {
+  const std::string csv = std::string(kHeader) +
+                          "a1,ann,smith,2001-02-30,3\n"   // line 2: bad date
+                          "a1,ann,smith,1990-01-01,3\n";  // line 3: kept
+  RecordingSink sink;
+  absl::StatusOr<IngestSummary> summary = Ingest(csv, Options(10), &sink);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(sink.rows, ElementsAre("2 dob:impossible_date"));
+  EXPECT_EQ(summary->rows_committed, 1u);
+  EXPECT_TRUE(Has("a1"));
+}
+
+// Rejected rows reach the sink in line order, each batch's before the batch
+// commits, whether the validator or the store rejected them.
+TEST_F(IngestPipelineTest, QuarantineIsInLineOrderAndFlushedBeforeCommit) {
+  std::string csv = kHeader;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 40; ++i) {
+    const int line = i + 2;
+    if (i % 7 == 3) {
+      absl::StrAppend(&csv, "id", i, ",ann,smith,2001-02-30,1\n");
+      expected.push_back(absl::StrCat(line, " dob:impossible_date"));
+    } else if (i % 5 == 4) {
+      absl::StrAppend(&csv, "id", i / 2, ",ann,smith,1990-01-01,1\n");
+      if (i / 2 % 7 != 3 && (i / 2) % 5 != 4) {
+        expected.push_back(absl::StrCat(line, " id:duplicate_local_id"));
+      }
+    } else {
+      absl::StrAppend(&csv, "id", i, ",ann,smith,1990-01-01,1\n");
+    }
+  }
+  RecordingSink sink;
+  IngestOptions options = Options(4);
+  options.max_batches_in_flight = 4;
+  // After each commit, every rejected row up to the batch's last line was
+  // written and flushed.
+  std::vector<uint64_t> checkpoint_lines;
+  bool flushed_before_commit = true;
+  options.after_commit = [&](uint64_t) {
+    absl::StatusOr<std::optional<nlohmann::json>> checkpoint =
+        LoadIngestCheckpoint(*store_);
+    ASSERT_TRUE(checkpoint.ok() && checkpoint->has_value());
+    const uint64_t last_line = (**checkpoint)["last_line"];
+    size_t due = 0;
+    for (const std::string& row : expected) {
+      if (std::stoull(row) <= last_line) ++due;
+    }
+    if (sink.flushed < due) flushed_before_commit = false;
+  };
+  absl::StatusOr<IngestSummary> summary = Ingest(csv, options, &sink);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(sink.rows, expected);
+  EXPECT_TRUE(flushed_before_commit);
+  EXPECT_EQ(summary->rows_quarantined, expected.size());
+}
+
+// Rejected rows are held for the quarantine until their batch commits; a
+// run of them cuts a batch as batch_size records would.
+TEST_F(IngestPipelineTest, RejectedRowsAloneCutBatches) {
+  std::string csv = kHeader;
+  for (int i = 0; i < 10; ++i) absl::StrAppend(&csv, "x", i, ",ann\n");
+  RecordingSink sink;
+  absl::StatusOr<IngestSummary> summary = Ingest(csv, Options(3), &sink);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(sink.rows.size(), 10u);
+  EXPECT_EQ(summary->batches_committed, 4u);  // 3 + 3 + 3 + 1 rejected rows
+  EXPECT_EQ(summary->rows_committed, 0u);
 }
 
 TEST_F(IngestPipelineTest, EmptyInputIsAnErrorAndWritesNothing) {

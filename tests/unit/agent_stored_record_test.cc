@@ -48,10 +48,12 @@ TEST(StoredRecordTest, MatchesDocumentedLayout) {
   record.local_id = SensitiveString("id7");
   record.identifiers = {Field("dob", "19900101")};
   record.attributes = {Field("y", "")};
+  record.ingest_run = 0x0102030405060708;
   absl::StatusOr<SensitiveString> bytes = SerializeStoredRecord(record);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   const std::string expected = std::string(
-      "\x01"  // format version
+      "\x02"                              // format version
+      "\x08\x07\x06\x05\x04\x03\x02\x01"  // ingest run
       "\x03\x00\x00\x00"
       "id7"               // local id
       "\x01\x00\x00\x00"  // one identifier
@@ -63,8 +65,53 @@ TEST(StoredRecordTest, MatchesDocumentedLayout) {
       "\x01\x00\x00\x00"
       "y"
       "\x00\x00\x00\x00",  // empty value
-      1 + 4 + 3 + 4 + 4 + 3 + 4 + 8 + 4 + 4 + 1 + 4);
+      1 + 8 + 4 + 3 + 4 + 4 + 3 + 4 + 8 + 4 + 4 + 1 + 4);
   EXPECT_EQ(bytes->Expose(), expected);
+  absl::StatusOr<uint64_t> run = ParseStoredRecordIngestRun(expected);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(*run, 0x0102030405060708u);
+}
+
+// Records written before ingest runs were recorded (format 1) still read,
+// with run 0.
+TEST(StoredRecordTest, ReadsFormatOneWithoutIngestRun) {
+  const std::string v1(
+      "\x01"  // format version
+      "\x03\x00\x00\x00"
+      "id7"
+      "\x01\x00\x00\x00"
+      "\x03\x00\x00\x00"
+      "dob"
+      "\x08\x00\x00\x00"
+      "19900101"
+      "\x00\x00\x00\x00",
+      1 + 4 + 3 + 4 + 4 + 3 + 4 + 8 + 4);
+  absl::StatusOr<StoredRecord> parsed = ParseStoredRecord(v1);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->local_id.Expose(), "id7");
+  ASSERT_NE(parsed->FindIdentifier("dob"), nullptr);
+  EXPECT_EQ(parsed->FindIdentifier("dob")->Expose(), "19900101");
+  EXPECT_TRUE(parsed->attributes.empty());
+  EXPECT_EQ(parsed->ingest_run, 0u);
+  absl::StatusOr<uint64_t> run = ParseStoredRecordIngestRun(v1);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(*run, 0u);
+}
+
+TEST(StoredRecordTest, IngestRunRoundTripsAndItsTruncationIsDataLoss) {
+  StoredRecord record = Sample();
+  record.ingest_run = ~uint64_t{0};
+  absl::StatusOr<SensitiveString> bytes = SerializeStoredRecord(record);
+  ASSERT_TRUE(bytes.ok());
+  absl::StatusOr<StoredRecord> parsed = ParseStoredRecord(bytes->Expose());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->ingest_run, ~uint64_t{0});
+  EXPECT_EQ(*parsed, record);
+  for (size_t length : {0, 1, 8}) {
+    absl::StatusOr<uint64_t> run =
+        ParseStoredRecordIngestRun(bytes->Expose().substr(0, length));
+    EXPECT_EQ(run.status().code(), absl::StatusCode::kDataLoss) << length;
+  }
 }
 
 TEST(StoredRecordTest, RefusesRecordsBreakingLimitsWithoutQuotingValues) {
@@ -99,13 +146,15 @@ TEST(StoredRecordTest, RefusesRecordsBreakingLimitsWithoutQuotingValues) {
 TEST(StoredRecordTest, RefusesUnknownFormatVersion) {
   absl::StatusOr<SensitiveString> bytes = SerializeStoredRecord(Sample());
   ASSERT_TRUE(bytes.ok());
-  for (char version : {'\x00', '\x02', '\xff'}) {
+  for (char version : {'\x00', '\x03', '\xff'}) {
     std::string changed(bytes->Expose());
     changed[0] = version;
     absl::StatusOr<StoredRecord> parsed = ParseStoredRecord(changed);
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(parsed.status().message(), HasSubstr("format version"));
-    EXPECT_THAT(parsed.status().message(), HasSubstr("reads version 1"));
+    EXPECT_THAT(parsed.status().message(), HasSubstr("reads versions 1 to 2"));
+    EXPECT_EQ(ParseStoredRecordIngestRun(changed).status().code(),
+              absl::StatusCode::kFailedPrecondition);
   }
 }
 
