@@ -9,7 +9,7 @@
 # Release build with benchmarks on, and these targets built:
 #   cmake --build BUILD_DIR --target normalize_fields_bench encode_token_bench \
 #     crypto_hmac_bench encode_clk_bench match_dice_bench match_token_join_bench \
-#     fedlink-linkage-bench
+#     audit_log_bench fedlink-linkage-bench
 # --quick skips the scale runs (1 M × 1 M pipeline and the scaling table),
 # which take minutes and several GiB. REPS (default 3) sets the benchmark
 # repetitions; medians are shown.
@@ -79,6 +79,11 @@ gbench match_dice_bench '--benchmark_filter=BM_ScoreAllPairs|BM_PairKernel|BM_Sc
 
 section "Token join probe (10 M tokens per party)"
 gbench match_token_join_bench
+
+# Wall rates (items_per_second with UseRealTime) depend on the disk's fsync
+# and on load; the CPU column much less.
+section "Audit log (entries/s with a signed tree head per batch; target >= 10 k)"
+gbench audit_log_bench
 
 if [[ "${quick}" == 1 ]]; then
   echo
