@@ -89,6 +89,18 @@ v1::AuditEntry RowsReleasedEntry(std::string_view job_id,
   return entry;
 }
 
+v1::AuditEntry LegendReleasedEntry(std::string_view job_id,
+                                   std::string_view agency, uint64_t categories,
+                                   uint64_t chunks, uint64_t ciphertext_bytes) {
+  v1::AuditEntry entry =
+      Entry(v1::AUDIT_ACTION_ROWS_RELEASED, v1::AUDIT_OUTCOME_OK, job_id);
+  entry.set_agency(std::string(agency));
+  AddCount(entry, "categories", categories);
+  AddCount(entry, "chunks", chunks);
+  AddCount(entry, "ciphertext_bytes", ciphertext_bytes);
+  return entry;
+}
+
 v1::AuditEntry ReleaseStoppedEntry(std::string_view job_id,
                                    std::string_view agency,
                                    v1::AuditOutcome outcome,

@@ -45,6 +45,12 @@ v1::AuditEntry RowsReleasedEntry(std::string_view job_id,
                                  std::string_view agency,
                                  const ReleaseCounts& counts);
 
+// A breakdown's legend went to the analyst (action ROWS_RELEASED, counts
+// only: categories, chunks, ciphertext bytes).
+v1::AuditEntry LegendReleasedEntry(std::string_view job_id,
+                                   std::string_view agency, uint64_t categories,
+                                   uint64_t chunks, uint64_t ciphertext_bytes);
+
 // A release the agent refused or could not finish: outcome REFUSED (e.g. a
 // column refused at release time) or FAILED, `reason` the error message
 // (which by the project's rules names no value).

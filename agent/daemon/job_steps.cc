@@ -6,9 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/audit/audit_entries.h"
+#include "agent/encoding/category_codes.h"
 #include "agent/encoding/job_encoder.h"
 #include "agent/encoding/job_params.h"
 #include "agent/encoding/record_store_source.h"
+#include "agent/release/category_legend.h"
 #include "agent/release/job_pseudonyms.h"
 #include "agent/release/release_columns.h"
 #include "agent/release/row_releaser.h"
@@ -326,8 +328,18 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
   FEDLINK_ASSIGN_OR_RETURN(std::unique_ptr<encoding::JobEncoder> encoder,
                            encoding::JobEncoder::Create(params, deps_.linkage_secret,
                                                         std::move(options)));
+  if (!params.category_column.empty()) {
+    // The codes partition this agency's records by the column's values:
+    // checked against today's schema and policy before any leaves.
+    absl::StatusOr<std::string> column =
+        release::ResolveCategoryColumn(spec, deps_.agency, deps_.schema, deps_.policy);
+    if (!column.ok()) {
+      return absl::FailedPreconditionError(column.status().message());
+    }
+  }
   encoding::RecordStoreSource source(*deps_.store);
   encoding::PseudonymMap pseudonyms;
+  std::optional<encoding::CategoryCodes> categories;
   if (!record.pseudonyms_saved) {
     FEDLINK_ASSIGN_OR_RETURN(encoding::CohortSelection selection, encoder->SelectCohort(source));
     const uint64_t cohort = selection.pseudonyms.size();
@@ -335,6 +347,17 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
             policy::CheckCohortSize(cohort, deps_.policy)) {
       return absl::FailedPreconditionError(
           absl::StrCat("cohort refused by policy: ", policy::FormatViolations({*violation}, 500)));
+    }
+    if (selection.categories.has_value()) {
+      // Saved before the pseudonyms are marked saved: a resumed upload and
+      // the release use exactly these codes.
+      FEDLINK_RETURN_IF_ERROR(release::SaveJobCategoryLegend(*deps_.store, job_id,
+                                                             selection.categories->Legend()));
+      deps_.log->Info("job.categories_assigned",
+                      {{"job", job_id},
+                       {"column", selection.categories->column()},
+                       {"categories", selection.categories->size()}});
+      categories = std::move(selection.categories);
     }
     // Stored before any batch leaves: research ids come back by pseudonym.
     FEDLINK_RETURN_IF_ERROR(release::SaveJobPseudonyms(*deps_.store, job_id, selection.pseudonyms));
@@ -355,6 +378,11 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
     if (pseudonyms.size() != record.cohort_size) {
       return absl::DataLossError("the stored pseudonym map has another size than the cohort");
     }
+    if (!params.category_column.empty()) {
+      FEDLINK_ASSIGN_OR_RETURN(v1::CategoryLegend legend,
+                               release::LoadJobCategoryLegend(*deps_.store, job_id));
+      FEDLINK_ASSIGN_OR_RETURN(categories, encoding::CategoryCodes::FromLegend(legend));
+    }
   }
   if (encode.next_sequence() > record.batches_total) {
     return absl::InvalidArgumentError(absl::StrCat("the coordinator asks to resume at batch ",
@@ -374,7 +402,7 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
         if (Stopping()) return absl::CancelledError("the agent is stopping");
         return upload->Write(batch);
       },
-      &summary);
+      &summary, categories.has_value() ? &*categories : nullptr);
   if (!encoded.ok()) {
     // The coordinator's reason is more useful than "stream broke".
     absl::StatusOr<v1::UploadSummary> finished = upload->Finish();
@@ -416,13 +444,18 @@ absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::Release
                           "ReleaseJob for a job whose encodings this agent has not uploaded; "
                           "nothing released"));
   }
-  if (release.kind() != v1::PAYLOAD_KIND_ROWS) {
-    return StepFailed(job_id, "release",
-                      absl::UnimplementedError("only row payloads are released by this agent"));
-  }
   FEDLINK_ASSIGN_OR_RETURN(
       v1::JobSpec spec,
       proto::ParseJobSpec(found->job_spec_bytes, found->job_spec_sha256, "job spec"));
+  if (release.kind() == v1::PAYLOAD_KIND_CATEGORY_LEGEND) {
+    return ReleaseLegend(job_id, spec, release);
+  }
+  if (release.kind() != v1::PAYLOAD_KIND_ROWS) {
+    return StepFailed(job_id, "release",
+                      absl::UnimplementedError(absl::StrCat(
+                          "payload kind ", v1::PayloadKind_Name(release.kind()),
+                          " is not released by this agent")));
+  }
   absl::StatusOr<std::vector<std::string>> columns =
       release::ResolveReleaseColumns(spec, deps_.agency, deps_.schema, deps_.policy);
   if (!columns.ok()) {
@@ -501,12 +534,83 @@ absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::Release
   return absl::OkStatus();
 }
 
+absl::Status JobSteps::ReleaseLegend(const std::string& job_id, const v1::JobSpec& spec,
+                                     const v1::ReleaseJob& release) {
+  absl::StatusOr<std::string> column =
+      release::ResolveCategoryColumn(spec, deps_.agency, deps_.schema, deps_.policy);
+  if (!column.ok()) {
+    Audit(audit::ReleaseStoppedEntry(job_id, deps_.agency,
+                                     absl::IsPermissionDenied(column.status())
+                                         ? v1::AUDIT_OUTCOME_REFUSED
+                                         : v1::AUDIT_OUTCOME_FAILED,
+                                     std::string(column.status().message()).substr(0, 2000)));
+    return StepFailed(job_id, "release", column.status());
+  }
+  absl::StatusOr<v1::CategoryLegend> legend = release::LoadJobCategoryLegend(*deps_.store, job_id);
+  if (!legend.ok()) return StepFailed(job_id, "release", legend.status());
+  if (legend->column() != *column) {
+    return StepFailed(job_id, "release",
+                      absl::DataLossError("the saved legend is for another column than the job's"));
+  }
+  absl::StatusOr<std::vector<v1::PayloadChunk>> chunks = release::SealCategoryLegend(
+      job_id, deps_.agency, spec.analyst_key(), *legend, release.next_chunk_index());
+  if (!chunks.ok()) return StepFailed(job_id, "release", chunks.status());
+  if (chunks->empty()) {  // every chunk is stored already
+    deps_.log->Debug("job.repeat", {{"job", job_id}, {"item", "release legend"}});
+    return absl::OkStatus();
+  }
+  FEDLINK_RETURN_IF_ERROR(deps_.jobs
+                              ->Update(job_id,
+                                       [](JobRecord& r) {
+                                         if (r.state == v1::AGENT_JOB_STATE_UPLOADED) {
+                                           r.state = v1::AGENT_JOB_STATE_RELEASING;
+                                         }
+                                         return absl::OkStatus();
+                                       })
+                              .status());
+  FEDLINK_ASSIGN_OR_RETURN(std::unique_ptr<PayloadUpload> upload,
+                           deps_.coordinator->UploadPayload());
+  uint64_t ciphertext_bytes = 0;
+  for (const v1::PayloadChunk& chunk : *chunks) {
+    absl::Status written = Stopping() ? absl::CancelledError("the agent is stopping")
+                                      : upload->Write(chunk);
+    if (!written.ok()) {
+      absl::StatusOr<v1::PayloadSummary> finished = upload->Finish();
+      return StepFailed(job_id, "release", finished.ok() ? written : finished.status());
+    }
+    ciphertext_bytes += chunk.ciphertext().size();
+  }
+  absl::StatusOr<v1::PayloadSummary> result = upload->Finish();
+  if (!result.ok()) return StepFailed(job_id, "release", result.status());
+  Audit(audit::LegendReleasedEntry(job_id, deps_.agency,
+                                   static_cast<uint64_t>(legend->labels_size()), chunks->size(),
+                                   ciphertext_bytes),
+        result->has_receipt() && result->receipt().has_tree_head() ? &result->receipt() : nullptr);
+  FEDLINK_RETURN_IF_ERROR(deps_.jobs
+                              ->Update(job_id,
+                                       [&](JobRecord& r) {
+                                         r.next_chunk_index = result->next_chunk_index();
+                                         if (result->complete()) {
+                                           r.state = v1::AGENT_JOB_STATE_RELEASED;
+                                           r.failure_reason.clear();
+                                         }
+                                         return absl::OkStatus();
+                                       })
+                              .status());
+  deps_.log->Info("job.legend_released", {{"job", job_id},
+                                          {"categories", legend->labels_size()},
+                                          {"chunks_sent", chunks->size()},
+                                          {"complete", result->complete()}});
+  return absl::OkStatus();
+}
+
 // ---------------------------------------------------------------- purge
 
 absl::Status JobSteps::OnPurgeJob(const std::string& job_id, const v1::PurgeJob& purge) {
   FEDLINK_ASSIGN_OR_RETURN(std::optional<JobRecord> found, deps_.jobs->Get(job_id));
   if (found.has_value() && found->state != v1::AGENT_JOB_STATE_PURGED) {
     FEDLINK_RETURN_IF_ERROR(Prefixed(job_id, release::DropJobPseudonyms(*deps_.store, job_id)));
+    FEDLINK_RETURN_IF_ERROR(Prefixed(job_id, release::DropJobCategoryLegend(*deps_.store, job_id)));
     FEDLINK_RETURN_IF_ERROR(deps_.jobs
                                 ->Update(job_id,
                                          [](JobRecord& r) {

@@ -11,9 +11,13 @@
 //               agency's own stored approval of the same spec; select the
 //               cohort, store the pseudonym map, encode on N threads and
 //               upload from the coordinator's next_sequence;
-//   ReleaseJob  fetch this agency's assignments and upload HPKE-encrypted
-//               rows (agent/release) from next_chunk_index;
-//   PurgeJob    drop the pseudonym map and the job's randomness key, then
+//   ReleaseJob  ROWS: fetch this agency's assignments and upload
+//               HPKE-encrypted rows (agent/release) from next_chunk_index;
+//               CATEGORY_LEGEND (an aggregate job broken down by a column
+//               of this agency, whose codes went with the encodings): the
+//               saved code → value legend, HPKE-encrypted the same way;
+//   PurgeJob    drop the pseudonym map, the legend and the job's
+//               randomness key, then
 //               AckPurge (acknowledged again after a restart until the
 //               coordinator has it).
 //
@@ -93,9 +97,10 @@ class JobSteps {
   // missing approvals); errors of the encoder and the upload.
   absl::Status OnEncodeJob(const std::string& job_id, const v1::EncodeJob& encode);
   // ReleaseJob. FailedPrecondition unless the job's encodings were
-  // uploaded; Unimplemented for a category legend; errors of
+  // uploaded; Unimplemented for an unknown payload kind; for ROWS errors of
   // ResolveReleaseColumns, LoadJobPseudonyms, RowReleaser and the
-  // coordinator.
+  // coordinator; for CATEGORY_LEGEND errors of ResolveCategoryColumn,
+  // LoadJobCategoryLegend, SealCategoryLegend and the coordinator.
   absl::Status OnReleaseJob(const std::string& job_id, const v1::ReleaseJob& release);
   // PurgeJob: errors of DropJobPseudonyms, the store and AckPurge.
   absl::Status OnPurgeJob(const std::string& job_id, const v1::PurgeJob& purge);
@@ -137,6 +142,8 @@ class JobSteps {
   void AuditReceipt(const v1::Receipt& receipt, std::string_view rpc, const std::string& job_id);
   absl::Status Upload(const std::string& job_id, const v1::EncodeJob& encode,
                       const v1::JobSpec& spec, JobRecord record);
+  absl::Status ReleaseLegend(const std::string& job_id, const v1::JobSpec& spec,
+                             const v1::ReleaseJob& release);
 
   JobStepsDeps deps_;
   policy::ColumnClasses columns_;

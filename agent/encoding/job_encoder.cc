@@ -98,11 +98,13 @@ struct JobEncoder::Unit {
   std::string tokens;
   std::vector<uint64_t> tokens_per_recipe;  // by recipes_ index
   std::vector<uint64_t> invalid_per_field;
+  std::vector<uint32_t> category_codes;
   uint64_t records_without_tokens = 0;
   absl::Status status;
 
   void Reset(size_t recipes, size_t fields) {
     token_counts.clear();
+    category_codes.clear();
     recipe_ids.clear();
     tokens.clear();
     tokens_per_recipe.assign(recipes, 0);
@@ -207,6 +209,15 @@ absl::StatusOr<std::unique_ptr<JobEncoder>> JobEncoder::Create(
                              crypto::SecretBytes::Random(kRandomnessKeyBytes));
   }
 
+  // The category column: one of this agency's attribute columns.
+  if (!params.category_column.empty() &&
+      options.known_attribute_columns.has_value() &&
+      !options.known_attribute_columns->contains(params.category_column)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(job, ": the category column ", params.category_column,
+                     " is not an attribute column of this agency"));
+  }
+
   // The cohort filter.
   absl::StatusOr<CohortFilter> filter = CohortFilter::Compile(
       params.cohort, options.known_attribute_columns.has_value()
@@ -279,6 +290,10 @@ absl::StatusOr<CohortSelection> JobEncoder::SelectCohort(
   CohortSelection selection;
   selection.excluded_by_condition.assign(filter_->condition_count(), 0);
   PseudonymMapBuilder builder;
+  std::optional<CategoryCollector> categories;
+  if (!params_.category_column.empty()) {
+    categories.emplace(params_.category_column);
+  }
   FEDLINK_RETURN_IF_ERROR(source.ForEach([&](const StoredRecord& record) {
     ++selection.records_scanned;
     if (const std::optional<size_t> unmet =
@@ -290,8 +305,17 @@ absl::StatusOr<CohortSelection> JobEncoder::SelectCohort(
       ++selection.excluded_without_identifiers;
       return absl::OkStatus();
     }
+    if (categories.has_value()) {
+      absl::Status added =
+          categories->Add(record.FindAttribute(params_.category_column));
+      if (!added.ok()) return added;
+    }
     return builder.Add(record.local_id.Expose());
   }));
+  if (categories.has_value()) {
+    FEDLINK_ASSIGN_OR_RETURN(selection.categories,
+                             categories->Assign(randomness_));
+  }
   FEDLINK_ASSIGN_OR_RETURN(
       crypto::AesCtrRng rng,
       crypto::AesCtrRng::Create(randomness_, /*stream_id=*/0));
@@ -313,9 +337,11 @@ absl::StatusOr<std::unique_ptr<JobEncoder::Worker>> JobEncoder::NewWorker()
 }
 
 absl::Status JobEncoder::EncodeUnit(const PseudonymMap& pseudonyms,
-                                    const RecordSource& source, Worker& worker,
-                                    Unit& unit, uint32_t batch_first,
-                                    char* filters, char* field_filters) const {
+                                    const RecordSource& source,
+                                    const CategoryCodes* categories,
+                                    Worker& worker, Unit& unit,
+                                    uint32_t batch_first, char* filters,
+                                    char* field_filters) const {
   const uint32_t unit_first = batch_first + unit.begin;
   std::optional<crypto::AesCtrRng> blip;
   if (send_filters_ && schema_.bloom->hardening.blip_flip_probability > 0) {
@@ -339,6 +365,17 @@ absl::Status JobEncoder::EncodeUnit(const PseudonymMap& pseudonyms,
                              : " is no longer in the record store",
           "; the records changed since the cohort was selected, so the "
           "job's encoding must start again"));
+    }
+    if (categories != nullptr) {
+      const std::optional<uint32_t> code = categories->CodeOf(
+          record->FindAttribute(params_.category_column));
+      if (!code.has_value()) {
+        return absl::AbortedError(absl::StrCat(
+            "job ", params_.job_id, ": the record behind pseudonym ", pseudonym,
+            " has a category value that was not in the cohort when it was "
+            "selected; the job's encoding must start again"));
+      }
+      unit.category_codes.push_back(*code);
     }
     for (size_t f = 0; f < schema_.fields.size(); ++f) {
       const SensitiveString* value =
@@ -410,7 +447,18 @@ absl::Status JobEncoder::EncodeUnit(const PseudonymMap& pseudonyms,
 absl::Status JobEncoder::EncodeCohort(const PseudonymMap& pseudonyms,
                                       const RecordSource& source,
                                       uint64_t first_sequence, BatchSink sink,
-                                      EncodingSummary* summary) const {
+                                      EncodingSummary* summary,
+                                      const CategoryCodes* categories) const {
+  if (params_.category_column.empty() != (categories == nullptr) ||
+      (categories != nullptr &&
+       categories->column() != params_.category_column)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "job ", params_.job_id,
+        params_.category_column.empty()
+            ? ": category codes given for a job without a breakdown here"
+            : absl::StrCat(": the breakdown by ", params_.category_column,
+                           " needs that column's category codes")));
+  }
   const uint64_t n = pseudonyms.size();
   const uint64_t batches = batch_count(n);
   if (first_sequence > batches) {
@@ -486,9 +534,10 @@ absl::Status JobEncoder::EncodeCohort(const PseudonymMap& pseudonyms,
         units[u].status = absl::CancelledError("an earlier unit failed");
         return;
       }
-      units[u].status =
-          EncodeUnit(pseudonyms, source, *workers[worker], units[u],
-                     static_cast<uint32_t>(first), filters, field_filters);
+      units[u].status = EncodeUnit(pseudonyms, source, categories,
+                                   *workers[worker], units[u],
+                                   static_cast<uint32_t>(first), filters,
+                                   field_filters);
       if (!units[u].status.ok()) failed.store(true, std::memory_order_relaxed);
     });
     // The first real error in unit order (a cancelled unit follows one).
@@ -514,6 +563,13 @@ absl::Status JobEncoder::EncodeCohort(const PseudonymMap& pseudonyms,
         batch.mutable_tokens()->append(unit.tokens);
       }
       sum.tokens += tokens;
+    }
+    if (categories != nullptr) {
+      batch.mutable_category_codes()->Reserve(static_cast<int>(count));
+      for (size_t u = 0; u < unit_count; ++u) {
+        batch.mutable_category_codes()->Add(units[u].category_codes.begin(),
+                                            units[u].category_codes.end());
+      }
     }
     for (size_t u = 0; u < unit_count; ++u) {
       const Unit& unit = units[u];

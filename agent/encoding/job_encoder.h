@@ -25,10 +25,16 @@
 // field-level filters (a missing field is an all-zero filter); BLOOM sends
 // filters only.
 //
-// Determinism: everything random (the pseudonym shuffle, BLIP noise) comes
-// from one 32-byte randomness key: AES-CTR stream 0 shuffles; BLIP noise for
-// the records of a work unit (kRecordsPerUnit consecutive pseudonyms of a
-// batch) comes from the stream numbered 1 + the unit's first pseudonym. So
+// A breakdown by category (params.category_column): SelectCohort also
+// collects the column's distinct values among the cohort and numbers them
+// (category_codes.h); every batch then carries one code per record (0 for a
+// blank value). The codes, never the values, leave through the sink.
+//
+// Determinism: everything random (the pseudonym shuffle, BLIP noise, the
+// category codes) comes from one 32-byte randomness key: AES-CTR stream 0
+// shuffles; BLIP noise for the records of a work unit (kRecordsPerUnit
+// consecutive pseudonyms of a batch) comes from the stream numbered 1 + the
+// unit's first pseudonym; the codes from kCategoryCodeStream. So
 // the batches are a function of (records, job, randomness key, batch size),
 // whatever the thread count. By default the key is fresh from the CSPRNG and
 // never leaves the encoder; tests inject one.
@@ -48,6 +54,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "agent/encoding/category_codes.h"
 #include "agent/encoding/cohort_filter.h"
 #include "agent/encoding/job_params.h"
 #include "agent/encoding/pseudonyms.h"
@@ -93,6 +100,8 @@ struct CohortSelection {
   // Records that met the filter but have no value for any field of the
   // linkage schema: nothing to encode, so they get no pseudonym.
   uint64_t excluded_without_identifiers = 0;
+  // A breakdown by category: the codes of the cohort's values.
+  std::optional<CategoryCodes> categories;
 };
 
 // Pass 2's result: counts only.
@@ -127,8 +136,8 @@ class JobEncoder {
   // Checks and prepares everything for `params`. Errors (all name the job):
   //   FailedPrecondition  the schema's fingerprint differs from the one the
   //                       job carries (both given in hex); a cohort
-  //                       condition on a column outside
-  //                       options.known_attribute_columns;
+  //                       condition or the category column on a column
+  //                       outside options.known_attribute_columns;
   //   InvalidArgument     a job id or agency the batch contract refuses; an
   //                       unspecified method; a method the schema cannot
   //                       serve (BLOOM without a bloom section, TOKENS
@@ -150,9 +159,11 @@ class JobEncoder {
 
   // Pass 1: scans `source` once, selects the cohort and assigns pseudonyms
   // (a random permutation, from the randomness key: calling it twice gives
-  // the same order). Errors: the source's, unchanged; InvalidArgument /
-  // ResourceExhausted from PseudonymMapBuilder::Add; Internal if the
-  // generator fails. Thread-compatible.
+  // the same order) and, for a breakdown, category codes. Errors: the
+  // source's, unchanged; InvalidArgument / ResourceExhausted from
+  // PseudonymMapBuilder::Add; FailedPrecondition from CategoryCollector::Add
+  // (a value too long, too many distinct values); Internal if the generator
+  // fails. Thread-compatible.
   absl::StatusOr<CohortSelection> SelectCohort(
       const RecordSource& source) const;
 
@@ -165,14 +176,20 @@ class JobEncoder {
   //               meets the cohort filter (the store changed since
   //               SelectCohort; run the job's encoding again);
   //   Internal    OpenSSL failed, or a batch broke the wire limits (a bug);
+  //   InvalidArgument  a breakdown job without `categories`, codes for
+  //               another column, or codes for a job without a breakdown;
   //   the source's errors and the sink's, unchanged.
-  // Batches emitted before an error stand. Runs `threads` threads, which
-  // call source.Get concurrently; the sink is called on the calling thread.
+  // A breakdown job passes the codes SelectCohort made (or the same codes
+  // restored from their legend, CategoryCodes::FromLegend); a record whose
+  // value has no code aborts (the store changed). Batches emitted before an
+  // error stand. Runs `threads` threads, which call source.Get
+  // concurrently; the sink is called on the calling thread.
   // Thread-compatible.
   absl::Status EncodeCohort(const PseudonymMap& pseudonyms,
                             const RecordSource& source, uint64_t first_sequence,
                             BatchSink sink,
-                            EncodingSummary* summary = nullptr) const;
+                            EncodingSummary* summary = nullptr,
+                            const CategoryCodes* categories = nullptr) const;
 
   // Records per batch for this job (fixed: batch s starts at pseudonym
   // s × records_per_batch()).
@@ -200,7 +217,8 @@ class JobEncoder {
   // pseudonym `batch_first`) into its buffers and into its rows of the
   // batch's filter columns `filters` / `field_filters` (null when not sent).
   absl::Status EncodeUnit(const PseudonymMap& pseudonyms,
-                          const RecordSource& source, Worker& worker,
+                          const RecordSource& source,
+                          const CategoryCodes* categories, Worker& worker,
                           Unit& unit, uint32_t batch_first, char* filters,
                           char* field_filters) const;
   absl::StatusOr<std::unique_ptr<Worker>> NewWorker() const;

@@ -17,6 +17,11 @@ absl::StatusOr<EncodeJobParams> EncodeJobParamsFor(
     params.linkage_schema = spec.linkage_schema();
     params.cohort = party.cohort();
     params.job_nonce = encode.job_nonce();
+    if (spec.output_mode() == v1::OUTPUT_MODE_AGGREGATE &&
+        spec.aggregate().has_category() &&
+        spec.aggregate().category().agency() == agency) {
+      params.category_column = spec.aggregate().category().column();
+    }
     return params;
   }
   return absl::NotFoundError(absl::StrCat("job ", std::string(job_id),

@@ -25,6 +25,9 @@ struct EncodeJobParams {
   v1::CohortFilter cohort;
   // EncodeJob.job_nonce: the HKDF salt of the job keys, 32 bytes.
   std::string job_nonce;
+  // The attribute column whose per-record category codes this agency sends
+  // (an aggregate job broken down by a column of this agency); empty: none.
+  std::string category_column;
 };
 
 // The parameters for `agency` from `spec` and `encode`. NotFound if

@@ -32,7 +32,53 @@ const ingest::AttributeColumn* FindAttribute(const ingest::IngestSchema& schema,
   return nullptr;
 }
 
+// Why `name` may not leave this agency (as a released column or a
+// category), or "" when it may.
+std::string ColumnRefusal(const ingest::IngestSchema& schema,
+                          const policy::AgentPolicy& policy,
+                          std::string_view name) {
+  if (IsIdentifierName(schema, name)) return "is an identifier, never released";
+  const ingest::AttributeColumn* attribute = FindAttribute(schema, name);
+  if (attribute == nullptr) return "is not an attribute of the ingest schema";
+  if (!policy::AllowsColumn(policy, name)) {
+    return "is not on the policy's column list";
+  }
+  if (attribute->sensitivity > policy.max_sensitivity) {
+    return absl::StrCat(
+        "is ", std::string(ingest::SensitivityName(attribute->sensitivity)),
+        ", above the policy's maximum ",
+        std::string(ingest::SensitivityName(policy.max_sensitivity)));
+  }
+  return "";
+}
+
 }  // namespace
+
+absl::StatusOr<std::string> ResolveCategoryColumn(
+    const v1::JobSpec& spec, std::string_view agency,
+    const ingest::IngestSchema& schema, const policy::AgentPolicy& policy) {
+  FEDLINK_RETURN_IF_ERROR(ingest::ValidateIngestSchema(schema));
+  if (policy.agency != agency) {
+    return absl::InvalidArgumentError(absl::StrCat("the policy is for agency ",
+                                                   policy.agency, ", not ",
+                                                   std::string(agency)));
+  }
+  if (spec.output_mode() != v1::OUTPUT_MODE_AGGREGATE ||
+      !spec.aggregate().has_category() ||
+      spec.aggregate().category().agency() != agency) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the job is not broken down by a column of agency ",
+        std::string(agency)));
+  }
+  const std::string& name = spec.aggregate().category().column();
+  const std::string refusal = ColumnRefusal(schema, policy, name);
+  if (!refusal.empty()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "breakdown refused for job column: aggregate.category.column ", name,
+        " ", refusal));
+  }
+  return name;
+}
 
 absl::StatusOr<std::vector<std::string>> ResolveReleaseColumns(
     const v1::JobSpec& spec, std::string_view agency,
@@ -64,32 +110,13 @@ absl::StatusOr<std::vector<std::string>> ResolveReleaseColumns(
   for (int i = 0; i < party->columns_size(); ++i) {
     const std::string& name = party->columns(i);
     const std::string where = absl::StrCat("columns[", i, "] ", name);
-    if (IsIdentifierName(schema, name)) {
-      refusals.push_back(
-          absl::StrCat(where, " is an identifier, never released"));
-      continue;
-    }
-    const ingest::AttributeColumn* attribute = FindAttribute(schema, name);
-    if (attribute == nullptr) {
-      refusals.push_back(
-          absl::StrCat(where, " is not an attribute of the ingest schema"));
+    const std::string refusal = ColumnRefusal(schema, policy, name);
+    if (!refusal.empty()) {
+      refusals.push_back(absl::StrCat(where, " ", refusal));
       continue;
     }
     if (!seen.insert(name).second) {
       refusals.push_back(absl::StrCat(where, " is requested twice"));
-      continue;
-    }
-    if (!policy::AllowsColumn(policy, name)) {
-      refusals.push_back(
-          absl::StrCat(where, " is not on the policy's column list"));
-      continue;
-    }
-    if (attribute->sensitivity > policy.max_sensitivity) {
-      refusals.push_back(absl::StrCat(
-          where, " is ",
-          std::string(ingest::SensitivityName(attribute->sensitivity)),
-          ", above the policy's maximum ",
-          std::string(ingest::SensitivityName(policy.max_sensitivity))));
       continue;
     }
     columns.push_back(name);

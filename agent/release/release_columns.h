@@ -42,6 +42,24 @@ absl::StatusOr<std::vector<std::string>> ResolveReleaseColumns(
     const v1::JobSpec& spec, std::string_view agency,
     const ingest::IngestSchema& schema, const policy::AgentPolicy& policy);
 
+// The attribute name of the column an aggregate job breaks down by, when
+// that column is `agency`'s (JobSpec.aggregate.category), checked now
+// against the schema and policy by the same rules as a released column: the
+// codes partition this agency's records by the column's values and the
+// legend gives the analyst those values.
+//
+// Errors:
+//   InvalidArgument     as ResolveReleaseColumns;
+//   FailedPrecondition  the job is not an aggregate job broken down by a
+//                       column of `agency`;
+//   PermissionDenied    "breakdown refused for job column: …" naming the
+//                       column and why (identifier or local id, not an
+//                       attribute, not on the policy's list, too sensitive).
+// Thread-safe.
+absl::StatusOr<std::string> ResolveCategoryColumn(
+    const v1::JobSpec& spec, std::string_view agency,
+    const ingest::IngestSchema& schema, const policy::AgentPolicy& policy);
+
 }  // namespace fedlink::agent::release
 
 #endif  // FEDLINK_AGENT_RELEASE_RELEASE_COLUMNS_H_

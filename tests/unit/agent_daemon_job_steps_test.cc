@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,7 +20,11 @@
 #include "agent/daemon/job_record.h"
 #include "agent/daemon/job_steps.h"
 #include "agent/daemon/job_store.h"
+#include "agent/release/category_legend.h"
+#include "agent/release/job_pseudonyms.h"
 #include "agent/store/record_store.h"
+#include "linkage/crypto/x25519.h"
+#include "proto/runtime/payload_crypto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spdlog/sinks/ostream_sink.h"
@@ -101,8 +106,42 @@ class FakeCoordinator : public CoordinatorApi {
                                 absl::FunctionRef<absl::Status(const v1::AssignmentBatch&)>) override {
     return absl::UnimplementedError("not in this test");
   }
+  // Payload chunks by index (identical repeats accepted), like the
+  // coordinator stores them.
+  std::map<uint32_t, v1::PayloadChunk> chunks;
+  uint32_t total_chunks = 0;  // set when the final chunk arrives
+
+  class ChunkUpload : public PayloadUpload {
+   public:
+    explicit ChunkUpload(FakeCoordinator* fake) : fake_(fake) {}
+    absl::Status Write(const v1::PayloadChunk& chunk) override {
+      std::lock_guard<std::mutex> lock(fake_->mu);
+      auto [it, inserted] = fake_->chunks.emplace(chunk.chunk_index(), chunk);
+      if (!inserted && it->second.SerializeAsString() != chunk.SerializeAsString()) {
+        return absl::AbortedError("chunk differs");
+      }
+      if (chunk.final_chunk()) fake_->total_chunks = chunk.chunk_index() + 1;
+      job_id_ = chunk.job_id();
+      return absl::OkStatus();
+    }
+    absl::StatusOr<v1::PayloadSummary> Finish() override {
+      std::lock_guard<std::mutex> lock(fake_->mu);
+      v1::PayloadSummary summary;
+      summary.set_job_id(job_id_);
+      uint32_t next = 0;
+      while (fake_->chunks.count(next) != 0) ++next;
+      summary.set_next_chunk_index(next);
+      summary.set_complete(fake_->total_chunks != 0 && next == fake_->total_chunks);
+      return summary;
+    }
+
+   private:
+    FakeCoordinator* fake_;
+    std::string job_id_;
+  };
+
   absl::StatusOr<std::unique_ptr<PayloadUpload>> UploadPayload() override {
-    return absl::UnimplementedError("not in this test");
+    return std::unique_ptr<PayloadUpload>(new ChunkUpload(this));
   }
   absl::StatusOr<v1::AckPurgeResponse> AckPurge(std::string_view job_id) override {
     std::lock_guard<std::mutex> lock(mu);
@@ -364,6 +403,119 @@ TEST_F(JobStepsTest, InterruptedUploadResumesAfterRestartWithIdenticalBatches) {
   ASSERT_TRUE(steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, wages}, 0)).ok())
       << Record().failure_reason;
   EXPECT_EQ(fake_.batches_written, 10);
+}
+
+// An aggregate job broken down by edu's program_code (7 values among the
+// records), results encrypted to `analyst`.
+std::string BreakdownSpecBytes(const crypto::X25519PrivateKey& analyst) {
+  v1::JobSpec spec = LinkSpec();
+  spec.set_output_mode(v1::OUTPUT_MODE_AGGREGATE);
+  spec.mutable_aggregate()->set_min_cell_count(20);
+  spec.mutable_aggregate()->mutable_category()->set_agency("edu");
+  spec.mutable_aggregate()->mutable_category()->set_column("program_code");
+  const auto& pub = analyst.public_key().bytes();
+  spec.mutable_analyst_key()->set_x25519_public_key(std::string(pub.begin(), pub.end()));
+  return spec.SerializeAsString();
+}
+
+// Person index behind a local id (LocalId(i) = "EDU-LOCAL-<700000 + i>").
+int PersonOf(std::string_view local_id) {
+  return std::stoi(std::string(local_id.substr(std::string_view("EDU-LOCAL-").size()))) - 700000;
+}
+
+TEST_F(JobStepsTest, BreakdownSendsCategoryCodesAndReleasesTheLegendToTheAnalyst) {
+  absl::StatusOr<crypto::X25519PrivateKey> analyst = crypto::X25519PrivateKey::Generate();
+  ASSERT_TRUE(analyst.ok());
+  spec_bytes_ = BreakdownSpecBytes(*analyst);
+  const v1::SignedDecision own = Approve();
+  const v1::SignedDecision wages = WagesApproval(kJob, spec_bytes_);
+  fake_.break_after = 2;  // interrupted, then resumed after a restart
+  EXPECT_FALSE(steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, wages})).ok());
+  steps_.reset();
+  jobs_.reset();
+  store_.reset();
+  OpenStore();
+  MakeSteps();
+  fake_.break_after = -1;
+  ASSERT_TRUE(steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, wages}, 2)).ok())
+      << Record().failure_reason;
+  // Everything again: identical codes, byte for byte (the fake refuses a
+  // batch that differs from the stored one).
+  ASSERT_TRUE(steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, wages}, 0)).ok())
+      << Record().failure_reason;
+  ASSERT_EQ(fake_.batches.size(), 5u);
+
+  // One code per record; the same programme always has the same code.
+  absl::StatusOr<encoding::PseudonymMap> map = release::LoadJobPseudonyms(*store_, kJob);
+  ASSERT_TRUE(map.ok()) << map.status();
+  std::map<uint32_t, std::set<std::string>> programmes_by_code;
+  for (const auto& [sequence, bytes] : fake_.batches) {
+    EXPECT_THAT(bytes, Not(HasSubstr("prog-"))) << "a category value left in batch " << sequence;
+    v1::EncodingBatch batch;
+    ASSERT_TRUE(batch.ParseFromString(bytes));
+    ASSERT_EQ(static_cast<uint32_t>(batch.category_codes_size()), batch.record_count());
+    for (uint32_t k = 0; k < batch.record_count(); ++k) {
+      const int person = PersonOf(map->ExposeLocalId(batch.first_pseudonym() + k));
+      programmes_by_code[batch.category_codes(static_cast<int>(k))].insert(
+          absl::StrCat("prog-", person % 7));
+    }
+  }
+  ASSERT_EQ(programmes_by_code.size(), 7u);
+  EXPECT_EQ(programmes_by_code.begin()->first, 1u);
+  EXPECT_EQ(programmes_by_code.rbegin()->first, 7u);
+  for (const auto& [code, programmes] : programmes_by_code) EXPECT_EQ(programmes.size(), 1u);
+
+  // The legend, released on ReleaseJob{CATEGORY_LEGEND}, opens with the
+  // analyst's key and decodes every code to its programme.
+  v1::WorkItem release;
+  release.set_job_id(kJob);
+  release.mutable_release()->set_kind(v1::PAYLOAD_KIND_CATEGORY_LEGEND);
+  ASSERT_TRUE(steps_->Handle(release).ok()) << Record().failure_reason;
+  EXPECT_EQ(Record().state, v1::AGENT_JOB_STATE_RELEASED);
+  std::vector<v1::PayloadChunk> chunks;
+  for (const auto& [index, chunk] : fake_.chunks) chunks.push_back(chunk);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].kind(), v1::PAYLOAD_KIND_CATEGORY_LEGEND);
+  EXPECT_THAT(chunks[0].SerializeAsString(), Not(HasSubstr("prog-")));
+  absl::StatusOr<v1::CategoryLegend> legend = proto::DecryptCategoryLegend(
+      kJob, "edu", v1::HPKE_AEAD_AES_128_GCM, *analyst, chunks);
+  ASSERT_TRUE(legend.ok()) << legend.status();
+  EXPECT_EQ(legend->column(), "program_code");
+  ASSERT_EQ(legend->labels_size(), 7);
+  for (const v1::CategoryLabel& label : legend->labels()) {
+    EXPECT_THAT(programmes_by_code[label.code()], ::testing::ElementsAre(label.label()));
+  }
+  // A repeated ReleaseJob past the last chunk sends nothing more.
+  release.mutable_release()->set_next_chunk_index(1);
+  ASSERT_TRUE(steps_->Handle(release).ok());
+  EXPECT_EQ(fake_.chunks.size(), 1u);
+
+  // Purge drops the legend with the pseudonyms.
+  v1::WorkItem purge;
+  purge.set_job_id(kJob);
+  purge.mutable_purge()->set_final_state(v1::JOB_STATE_COMPLETE);
+  ASSERT_TRUE(steps_->Handle(purge).ok());
+  EXPECT_EQ(release::LoadJobCategoryLegend(*store_, kJob).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(JobStepsTest, BreakdownByAColumnThePolicyNoLongerAllowsEncodesNothing) {
+  absl::StatusOr<crypto::X25519PrivateKey> analyst = crypto::X25519PrivateKey::Generate();
+  ASSERT_TRUE(analyst.ok());
+  spec_bytes_ = BreakdownSpecBytes(*analyst);
+  const v1::SignedDecision own = Approve();
+  // The steward approved; then the policy dropped program_code.
+  JobStepsDeps deps = steps_->deps();
+  steps_.reset();
+  deps.policy.columns = {"grad_year"};
+  absl::StatusOr<std::unique_ptr<JobSteps>> steps = JobSteps::Create(std::move(deps));
+  ASSERT_TRUE(steps.ok());
+  steps_ = *std::move(steps);
+  absl::Status status =
+      steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_)}));
+  EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  EXPECT_THAT(Record().failure_reason, HasSubstr("program_code is not on the policy's column list"));
+  EXPECT_EQ(fake_.upload_streams, 0);
 }
 
 TEST_F(JobStepsTest, StoppingDaemonLeavesUploadResumable) {

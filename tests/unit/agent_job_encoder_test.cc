@@ -702,6 +702,73 @@ TEST(JobEncoderTest, AbortsWhenTheCohortChangedSinceSelection) {
   EXPECT_THAT(status.message(), Not(HasSubstr("student")));
 }
 
+TEST(JobEncoderTest, BreakdownSendsOneCategoryCodePerRecord) {
+  InMemoryRecordSource source = People(300);
+  EncodeJobParams params = Params(schema::DefaultLinkageSchema());
+  params.category_column = "grade";  // 10 values, "0".."9"
+  JobEncoderOptions options = Options(2, 64);
+  options.known_attribute_columns = {{"grade", "consent"}};
+  std::unique_ptr<JobEncoder> encoder = MakeEncoder(params, std::move(options));
+  ASSERT_NE(encoder, nullptr);
+  absl::StatusOr<CohortSelection> selection = encoder->SelectCohort(source);
+  ASSERT_TRUE(selection.ok()) << selection.status();
+  ASSERT_TRUE(selection->categories.has_value());
+  ASSERT_EQ(selection->categories->size(), 10u);
+  // Without the codes the breakdown is refused before anything is sent.
+  int sent = 0;
+  auto count = [&](const v1::EncodingBatch&) {
+    ++sent;
+    return absl::OkStatus();
+  };
+  EXPECT_EQ(encoder->EncodeCohort(selection->pseudonyms, source, 0, count).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(sent, 0);
+
+  std::vector<v1::EncodingBatch> batches;
+  ASSERT_TRUE(encoder
+                  ->EncodeCohort(
+                      selection->pseudonyms, source, 0,
+                      [&](const v1::EncodingBatch& batch) {
+                        batches.push_back(batch);
+                        return absl::OkStatus();
+                      },
+                      nullptr, &*selection->categories)
+                  .ok());
+  const v1::CategoryLegend legend = selection->categories->Legend();
+  for (const v1::EncodingBatch& batch : batches) {
+    ASSERT_EQ(static_cast<uint32_t>(batch.category_codes_size()), batch.record_count());
+    for (uint32_t k = 0; k < batch.record_count(); ++k) {
+      const std::string_view local_id =
+          selection->pseudonyms.ExposeLocalId(batch.first_pseudonym() + k);
+      const int person = std::stoi(std::string(local_id.substr(8))) - 100000;
+      const uint32_t code = batch.category_codes(static_cast<int>(k));
+      ASSERT_GE(code, 1u);
+      ASSERT_LE(code, 10u);
+      EXPECT_EQ(legend.labels(static_cast<int>(code - 1)).label(), absl::StrCat(person % 10));
+    }
+  }
+  // A value that was not in the cohort when it was selected aborts.
+  StoredRecord changed = Person(42);
+  changed.attributes[0].value = SensitiveString("11");
+  source.Add(std::move(changed));
+  const absl::Status status =
+      encoder->EncodeCohort(selection->pseudonyms, source, 0, count, nullptr,
+                            &*selection->categories);
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(status.message(), HasSubstr("category value that was not in the cohort"));
+}
+
+TEST(JobEncoderTest, BreakdownColumnMustBeAnAttributeOfThisAgency) {
+  EncodeJobParams params = Params(schema::DefaultLinkageSchema());
+  params.category_column = "shoe_size";
+  JobEncoderOptions options = Options();
+  options.known_attribute_columns = {{"grade", "consent"}};
+  absl::StatusOr<std::unique_ptr<JobEncoder>> encoder =
+      JobEncoder::Create(params, Secret(), std::move(options));
+  EXPECT_EQ(encoder.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(encoder.status().message(), HasSubstr("shoe_size is not an attribute column"));
+}
+
 TEST(JobEncoderTest, SinkErrorStopsEncoding) {
   const InMemoryRecordSource source = People(300);
   std::unique_ptr<JobEncoder> encoder =
