@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/config/coordinator_config.h"
+#include "coordinator/jobs/aggregate_table.h"
 #include "coordinator/rpc/coordinator_server.h"
 #include "fedlink/v1/coordinator.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -170,6 +171,55 @@ class CoordinatorJobTest : public ::testing::Test {
     auto signature = decision_keys_.at(agency).Sign(proto::DecisionSigningInput(d));
     d.set_signature(std::string(signature->begin(), signature->end()));
     return d;
+  }
+
+  // Encodes `records` under the job keys from `nonce` and uploads them in
+  // batches of 10 (with one category code per record when `codes` is
+  // given). Returns the coordinator's answer.
+  grpc::Status UploadRecords(v1::Coordinator::Stub& stub, const std::string& job_id,
+                             const std::string& agency, const v1::JobSpec& spec,
+                             const std::vector<testing::FebrlRecord>& records,
+                             const std::string& nonce, const std::vector<uint32_t>* codes,
+                             v1::UploadSummary* summary) {
+    absl::StatusOr<schema::LinkageSchema> schema = testing::LoadFebrlSchema();
+    EXPECT_TRUE(schema.ok()) << schema.status();
+    const std::string secret(32, 's');  // the agencies' shared linkage secret
+    auto keys = crypto::DeriveJobKeys(
+        crypto::SecretBytes(absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(secret.data()), 32)),
+        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(nonce.data()), nonce.size()));
+    EXPECT_TRUE(keys.ok());
+    auto encoded = testing::EncodeFebrlRecords(records, *schema, *keys);
+    EXPECT_TRUE(encoded.ok()) << encoded.status();
+    grpc::ClientContext context;
+    Deadline(context);
+    auto writer = stub.UploadEncodings(&context, summary);
+    const size_t n = encoded->tokens.size();
+    for (size_t start = 0, seq = 0; start < n; start += 10, ++seq) {
+      v1::EncodingBatch batch;
+      batch.set_job_id(job_id);
+      batch.set_agency(agency);
+      batch.set_schema_fingerprint(spec.linkage_schema().fingerprint());
+      batch.set_sequence(seq);
+      batch.set_first_pseudonym(static_cast<uint32_t>(start));
+      const size_t end = std::min(n, start + 10);
+      batch.set_record_count(static_cast<uint32_t>(end - start));
+      batch.set_final_batch(end == n);
+      batch.set_filter_bits(static_cast<uint32_t>(encoded->filters[0].words.size() * 64));
+      for (size_t i = start; i < end; ++i) {
+        batch.add_token_counts(static_cast<uint32_t>(encoded->tokens[i].size()));
+        for (const encode::Token& t : encoded->tokens[i]) {
+          batch.add_token_recipe_ids(t.recipe_id);
+          batch.mutable_tokens()->append(reinterpret_cast<const char*>(t.bytes.data()), 16);
+        }
+        for (uint64_t w : encoded->filters[i].words) {
+          for (int b = 0; b < 8; ++b) batch.mutable_filters()->push_back(static_cast<char>(w >> (8 * b)));
+        }
+        if (codes != nullptr) batch.add_category_codes((*codes)[i]);
+      }
+      if (!writer->Write(batch)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
   }
 
   fs::path dir_;
@@ -434,6 +484,208 @@ TEST_F(CoordinatorJobTest, TwoPartyMicrodataJobEndToEndLeaksNoIdentifier) {
     }
   }
   EXPECT_EQ(checked, 90);
+}
+
+TEST_F(CoordinatorJobTest, AggregateJobByCategoryRelaysTheLegendAndSuppressesByCategory) {
+  // edu: persons 0..59, health: 30..79 (30 shared). edu's programme (the
+  // breakdown column): made-up names, never seen by the coordinator.
+  const std::vector<std::string> programmes = {"programme-ankh", "programme-bel", "programme-cyr"};
+  std::map<std::string, std::vector<testing::FebrlRecord>> records;
+  std::vector<uint32_t> edu_codes;  // the code of edu's record i (the agent's job)
+  const std::vector<uint32_t> code_of_programme = {3, 1, 2};  // a per-job permutation
+  // cyr is rare: 4 people at edu alone, 3 found at both.
+  auto programme_of = [](int person) {
+    return person < 4 || (person >= 30 && person < 33) ? 2 : person % 2;
+  };
+  for (int i = 0; i < 60; ++i) {
+    records["edu"].push_back(Person(i));
+    edu_codes.push_back(code_of_programme[programme_of(i)]);
+  }
+  for (int i = 30; i < 80; ++i) records["health"].push_back(Person(i));
+
+  auto analyst_key = crypto::X25519PrivateKey::Generate();
+  ASSERT_TRUE(analyst_key.ok());
+  auto alice = Stub("analyst/alice");
+  v1::SubmitJobRequest submit;
+  v1::JobSpec* spec = submit.mutable_spec();
+  spec->set_title("Programme overlap");
+  spec->set_purpose("Integration test");
+  spec->set_irb_reference("IRB-8");
+  spec->set_data_sharing_agreement("DSA-8");
+  spec->mutable_expires_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+  for (const char* agency : {"edu", "health"}) spec->add_parties()->set_agency(agency);
+  absl::StatusOr<schema::LinkageSchema> schema = testing::LoadFebrlSchema();
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  spec->set_method(v1::LINKAGE_METHOD_TOKENS_AND_BLOOM);
+  spec->mutable_match()->set_bloom_threshold(0.8);
+  *spec->mutable_linkage_schema() = proto::MakeLinkageSchemaSpec(*schema);
+  spec->set_output_mode(v1::OUTPUT_MODE_AGGREGATE);
+  spec->mutable_aggregate()->mutable_category()->set_agency("edu");
+  spec->mutable_aggregate()->mutable_category()->set_column("programme");
+  const auto& pub = analyst_key->public_key().bytes();
+  spec->mutable_analyst_key()->set_x25519_public_key(std::string(pub.begin(), pub.end()));
+  spec->mutable_analyst_key()->set_aead(v1::HPKE_AEAD_CHACHA20_POLY1305);
+  v1::Job job;
+  {
+    grpc::ClientContext context;
+    Deadline(context);
+    grpc::Status s = alice->SubmitJob(&context, submit, &job);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  const std::string job_id = job.job_id();
+
+  std::map<std::string, std::unique_ptr<v1::Coordinator::Stub>> agents;
+  agents["edu"] = Stub("agent/edu");
+  agents["health"] = Stub("agent/health");
+  for (auto& [agency, stub] : agents) {
+    v1::WorkItem item = AwaitWork(*stub, job_id, v1::WorkItem::kDecide);
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::SubmitDecisionRequest request;
+    *request.mutable_decision() = Approve(item.decide(), job_id, agency);
+    v1::SubmitDecisionResponse response;
+    ASSERT_TRUE(stub->SubmitDecision(&context, request, &response).ok());
+  }
+  std::map<std::string, std::string> nonces;
+  for (auto& [agency, stub] : agents) {
+    nonces[agency] = AwaitWork(*stub, job_id, v1::WorkItem::kEncode).encode().job_nonce();
+  }
+  {
+    // Codes come from the category party only, one per record.
+    v1::UploadSummary summary;
+    grpc::Status s = UploadRecords(*agents["health"], job_id, "health", *spec, records["health"],
+                                   nonces["health"], &edu_codes, &summary);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), ::testing::HasSubstr("no breakdown by a column of this agency"));
+    s = UploadRecords(*agents["edu"], job_id, "edu", *spec, records["edu"], nonces["edu"], nullptr,
+                      &summary);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), ::testing::HasSubstr("needs one code per record"));
+  }
+  for (auto& [agency, stub] : agents) {
+    v1::UploadSummary summary;
+    grpc::Status s = UploadRecords(*stub, job_id, agency, *spec, records[agency], nonces[agency],
+                                   agency == "edu" ? &edu_codes : nullptr, &summary);
+    ASSERT_TRUE(s.ok()) << agency << ": " << s.error_message();
+    EXPECT_TRUE(summary.complete());
+  }
+
+  // Matched: edu (and only edu) owes its legend, sealed to the analyst.
+  v1::WorkItem release = AwaitWork(*agents["edu"], job_id, v1::WorkItem::kRelease);
+  EXPECT_EQ(release.release().kind(), v1::PAYLOAD_KIND_CATEGORY_LEGEND);
+  {
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::Job status;
+    v1::GetJobRequest request;
+    request.set_job_id(job_id);
+    ASSERT_TRUE(alice->GetJob(&context, request, &status).ok());
+    EXPECT_EQ(status.state(), v1::JOB_STATE_RELEASING);
+  }
+  v1::CategoryLegend legend;
+  legend.set_column("programme");
+  for (size_t p = 0; p < programmes.size(); ++p) {
+    v1::CategoryLabel* label = legend.add_labels();
+    label->set_code(code_of_programme[p]);
+    label->set_label(programmes[p]);
+  }
+  auto legend_chunk = proto::SealPayloadChunk(
+      spec->analyst_key(), {job_id, "edu", v1::PAYLOAD_KIND_CATEGORY_LEGEND, 0, true},
+      legend.SerializeAsString());
+  ASSERT_TRUE(legend_chunk.ok()) << legend_chunk.status();
+  {
+    // health owes nothing: its chunk is refused.
+    auto stray = proto::SealPayloadChunk(
+        spec->analyst_key(), {job_id, "health", v1::PAYLOAD_KIND_CATEGORY_LEGEND, 0, true},
+        legend.SerializeAsString());
+    ASSERT_TRUE(stray.ok());
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::PayloadSummary summary;
+    auto writer = agents["health"]->UploadPayload(&context, &summary);
+    writer->Write(*stray);
+    writer->WritesDone();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  {
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::PayloadSummary summary;
+    auto writer = agents["edu"]->UploadPayload(&context, &summary);
+    ASSERT_TRUE(writer->Write(*legend_chunk));
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(summary.complete());
+  }
+
+  // The analyst: the legend chunk as uploaded, then the table.
+  std::vector<v1::PayloadChunk> chunks;
+  v1::AggregateTable table;
+  v1::ResultsHeader header;
+  {
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::FetchResultsRequest request;
+    request.set_job_id(job_id);
+    auto reader = alice->FetchResults(&context, request);
+    v1::ResultsItem item;
+    while (reader->Read(&item)) {
+      Saw(item);
+      if (item.has_header()) header = item.header();
+      if (item.has_chunk()) chunks.push_back(item.chunk());
+      if (item.has_aggregate()) table = item.aggregate();
+    }
+    grpc::Status s = reader->Finish();
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(header.payloads_size(), 1);
+  EXPECT_EQ(header.payloads(0).agency(), "edu");
+  EXPECT_EQ(header.payloads(0).kind(), v1::PAYLOAD_KIND_CATEGORY_LEGEND);
+  auto opened = proto::DecryptCategoryLegend(job_id, "edu", v1::HPKE_AEAD_CHACHA20_POLY1305,
+                                             *analyst_key, chunks);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->SerializeAsString(), legend.SerializeAsString());
+
+  // Ground truth per (parties, code): edu-only 0..29, both 30..59, health-only 60..79.
+  std::map<std::pair<std::vector<std::string>, uint32_t>, uint64_t> truth;
+  for (int i = 0; i < 60; ++i) {
+    const uint32_t code = code_of_programme[programme_of(i)];
+    ++truth[{i < 30 ? std::vector<std::string>{"edu"} : std::vector<std::string>{"edu", "health"},
+             code}];
+  }
+  truth[{{"health"}, 0}] = 20;
+  EXPECT_TRUE(table.by_category());
+  EXPECT_EQ(table.min_cell_count(), 10u);
+  ASSERT_EQ(table.cells_size(), 7);  // edu × 3 codes, health, both × 3 codes
+  int primary = 0;
+  for (const v1::AggregateCell& cell : table.cells()) {
+    const std::vector<std::string> agencies(cell.agencies().begin(), cell.agencies().end());
+    const uint64_t expected = truth[{agencies, cell.category_code()}];
+    if (cell.suppression() == v1::SUPPRESSION_NONE) {
+      EXPECT_EQ(cell.count(), expected) << cell.DebugString();
+    } else {
+      EXPECT_EQ(cell.count(), 0u);
+    }
+    if (expected > 0 && expected < 10) {
+      EXPECT_EQ(cell.suppression(), v1::SUPPRESSION_PRIMARY) << cell.DebugString();
+      ++primary;
+    }
+  }
+  EXPECT_EQ(primary, 2);  // the rare programme at edu alone (4) and at both (3)
+  EXPECT_FALSE(AnySuppressedCellDetermined({"edu", "health"}, table, 0));
+
+  // The labels exist only as ciphertext at the coordinator.
+  server_.reset();
+  log_->flush();
+  std::string everything = ReadAll(dir_ / "coordinator.log");
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ / "data")) {
+    if (entry.is_regular_file()) everything += ReadAll(entry.path());
+  }
+  everything += traffic_;
+  for (const std::string& label : programmes) {
+    EXPECT_EQ(everything.find(label), std::string::npos) << label << " leaked";
+  }
 }
 
 }  // namespace
