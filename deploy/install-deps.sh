@@ -15,8 +15,11 @@ packages=(
   prometheus-cpp-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # demo, scripts and the Python client example
+  # demo, scripts and the Python client example (its stubs come from
+  # protobuf-compiler and protobuf-compiler-grpc's grpc_python_plugin)
   python3 python3-grpcio python3-protobuf procps
+  # `systemd-analyze verify` of the units (test deploy_systemd_verify)
+  systemd
 )
 
 missing=()
