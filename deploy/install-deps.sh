@@ -12,7 +12,7 @@ packages=(
   # core libraries
   libabsl-dev libssl-dev openssl librocksdb-dev
   libutf8proc-dev libyaml-cpp-dev libcli11-dev libspdlog-dev
-  prometheus-cpp-dev nlohmann-json3-dev
+  prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # demo, scripts and the Python client example (its stubs come from
