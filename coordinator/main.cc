@@ -14,21 +14,13 @@
 
 #include "coordinator/config/coordinator_config.h"
 #include "coordinator/rpc/coordinator_server.h"
+#include "coordinator/rpc/server_logging.h"
 #include "proto/runtime/tls_credentials.h"
 #include "spdlog/spdlog.h"
 
 namespace {
 
 using fedlink::coordinator::CoordinatorConfig;
-
-void ConfigureLogging(fedlink::coordinator::LogFormat format) {
-  if (format == fedlink::coordinator::LogFormat::kJson) {
-    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})",
-                        spdlog::pattern_time_type::utc);
-  } else {
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  }
-}
 
 int CheckConfig(const std::string& path) {
   absl::StatusOr<CoordinatorConfig> config = fedlink::coordinator::LoadCoordinatorConfig(path);
@@ -42,9 +34,11 @@ int CheckConfig(const std::string& path) {
                  std::string(credentials.status().message()).c_str());
     return 1;
   }
-  std::printf("%s: OK (%zu agencies, %zu analysts, listen %s, data_dir %s)\n", path.c_str(),
-              config->registry.agencies.size(), config->registry.analysts.size(),
-              config->listen_address.c_str(), config->data_dir.c_str());
+  const std::string metrics =
+      config->metrics_listen.empty() ? "off" : "http://" + config->metrics_listen + "/metrics";
+  std::printf("%s: OK (%zu agencies, %zu analysts, listen %s, data_dir %s, metrics %s)\n",
+              path.c_str(), config->registry.agencies.size(), config->registry.analysts.size(),
+              config->listen_address.c_str(), config->data_dir.c_str(), metrics.c_str());
   return 0;
 }
 
@@ -54,7 +48,7 @@ int Serve(const std::string& path) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
     return 1;
   }
-  ConfigureLogging(config->log_format);
+  fedlink::coordinator::ConfigureServerLogging(config->log_format);
   // SIGINT / SIGTERM end the server, SIGHUP reloads the registries and the
   // CRLs; blocked here, taken by sigwait below.
   sigset_t signals;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "linkage/status_macros.h"
+#include "proto/metrics/listen_address.h"
 #include "proto/runtime/peer_identity.h"
 #include "yaml-cpp/yaml.h"
 
@@ -199,8 +200,8 @@ absl::Status ParseAnalysts(const Reader& r, const YAML::Node& list, Registry& re
 absl::StatusOr<CoordinatorConfig> ParseTree(const Reader& r, const YAML::Node& root,
                                             const std::string& path) {
   FEDLINK_RETURN_IF_ERROR(r.CheckMap(root, "", {"version", "listen", "data_dir", "log_format",
-                                                 "tls", "audit_key", "aggregate", "retention",
-                                                 "agencies", "analysts"}));
+                                                 "metrics", "tls", "audit_key", "aggregate",
+                                                 "retention", "agencies", "analysts"}));
   CoordinatorConfig config;
   config.source_path = path;
   if (!root["version"]) return r.Error(root, "version", "is required");
@@ -224,6 +225,15 @@ absl::StatusOr<CoordinatorConfig> ParseTree(const Reader& r, const YAML::Node& r
       config.log_format = LogFormat::kJson;
     } else {
       return r.Error(root["log_format"], "log_format", "must be one of: text, json");
+    }
+  }
+  if (root["metrics"]) {
+    FEDLINK_RETURN_IF_ERROR(r.CheckMap(root["metrics"], "metrics", {"listen"}));
+    const YAML::Node listen = root["metrics"]["listen"];
+    if (!listen) return r.Error(root["metrics"], "metrics.listen", "is required");
+    FEDLINK_ASSIGN_OR_RETURN(config.metrics_listen, r.String(listen, "metrics.listen"));
+    if (absl::Status valid = metrics::CheckListenAddress(config.metrics_listen); !valid.ok()) {
+      return r.Error(listen, "metrics.listen", std::string(valid.message()));
     }
   }
   const YAML::Node tls = root["tls"];

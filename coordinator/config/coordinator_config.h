@@ -4,6 +4,9 @@
 //   listen: 127.0.0.1:7443              # host:port
 //   data_dir: /var/lib/fedlink-coordinator
 //   log_format: text                     # text | json
+//   metrics:                             # optional; absent: no metrics endpoint
+//     listen: 127.0.0.1:9464             # <IP>:<port> of the HTTP /metrics,
+//                                        # /healthz and /readyz endpoint
 //   tls:
 //     ca: pki/ca.crt                     # deployment CA (only trust anchor)
 //     cert: pki/coordinator/coord.crt    # this coordinator's certificate
@@ -79,6 +82,8 @@ struct CoordinatorConfig {
   std::string listen_address;
   std::string data_dir;
   LogFormat log_format = LogFormat::kText;
+  // The metrics endpoint's <IP>:<port>; empty: not served.
+  std::string metrics_listen;
   proto::TlsFiles tls;
   proto::TlsOptions tls_options;
   std::string audit_key_file;  // empty: <data_dir>/audit-signing-key.pem

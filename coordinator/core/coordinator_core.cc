@@ -169,6 +169,7 @@ absl::Status CoordinatorCore::Transition(internal::StoredJob& job, v1::JobState 
   FEDLINK_RETURN_IF_ERROR(WriteJob(job, batch));
   spdlog::info("job {} {} -> {}", job.job().job_id(), std::string(JobStateName(from)),
                std::string(JobStateName(to)));
+  if (options_.on_transition) options_.on_transition(job.job().job_id(), from, to);
   return absl::OkStatus();
 }
 

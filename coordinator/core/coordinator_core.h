@@ -47,6 +47,10 @@ struct CoreOptions {
   std::function<absl::StatusOr<Registry>()> reload_registry;
   int matching_threads = 1;
   std::string software_version = "fedlink-coordinator 0.1.0";
+  // Called after each job state change is written, under the job lock: it
+  // must be quick and must not call the core (metrics).
+  std::function<void(const std::string& job_id, v1::JobState from, v1::JobState to)>
+      on_transition;
 };
 
 class CoordinatorCore {

@@ -6,13 +6,17 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/rpc/rpc_metrics_interceptor.h"
 #include "linkage/status_macros.h"
+#include "proto/metrics/rocksdb_size.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/tls_credentials.h"
 #include "spdlog/spdlog.h"
@@ -118,7 +122,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
                            AuditTrail::Open(server->store_->db(),
                                             server->store_->family(StoreFamily::kAuditLog),
                                             std::move(key), [] { return absl::Now(); }, true));
+  server->metrics_ = std::make_unique<CoordinatorMetrics>();
   CoreOptions core_options;
+  core_options.on_transition = [metrics = server->metrics_.get()](
+                                   const std::string& job_id, v1::JobState from, v1::JobState to) {
+    metrics->JobTransition(job_id, from, to);
+  };
   core_options.registry = config.registry;
   core_options.min_cell_count = config.min_cell_count;
   core_options.retention_grace = config.retention_grace;
@@ -149,9 +158,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
                            CoordinatorCore::Create(server->store_.get(), server->audit_.get(),
                                                    std::move(core_options)));
   FEDLINK_RETURN_IF_ERROR(server->core_->Start());
-  server->service_ = std::make_unique<CoordinatorService>(server->core_.get());
+  server->service_ =
+      std::make_unique<CoordinatorService>(server->core_.get(), server->metrics_.get());
 
+  // The standard grpc.health.v1.Health service, on the same mTLS port.
+  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeRpcMetricsInterceptorFactory(server->metrics_.get()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   proto::ApplyMessageSizeLimits(builder);
   grpc::ResourceQuota quota("fedlink-coordinator");
   quota.SetMaxThreads(options.max_threads);
@@ -164,6 +179,26 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
   }
+  if (grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService()) {
+    health->SetServingStatus(v1::Coordinator::service_full_name(), true);
+  }
+  server->serving_ = true;
+  const std::string metrics_address = options.metrics_listen_address.empty()
+                                          ? config.metrics_listen
+                                          : options.metrics_listen_address;
+  if (!metrics_address.empty()) {
+    metrics::MetricsHttpOptions http;
+    http.listen_address = metrics_address;
+    http.registry = server->metrics_->registry();
+    http.before_scrape = [raw = server.get()] { raw->RefreshGauges(); };
+    http.readiness = [raw = server.get()] {
+      return raw->serving_.load() ? metrics::Readiness{true, "serving"}
+                                  : metrics::Readiness{false, "shutting down"};
+    };
+    FEDLINK_ASSIGN_OR_RETURN(server->metrics_http_, metrics::MetricsHttpServer::Start(std::move(http)));
+    spdlog::info("metrics on http://{}/metrics (port {})", metrics_address,
+                 server->metrics_http_->port());
+  }
   CoordinatorServer* raw = server.get();
   server->timer_ = std::thread([raw, interval = options.retention_interval] {
     while (!raw->stop_.WaitForNotificationWithTimeout(interval)) {
@@ -173,6 +208,22 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   });
   spdlog::info("fedlink-coordinator listening on {} (port {})", address, server->port_);
   return server;
+}
+
+void CoordinatorServer::RefreshGauges() {
+  std::map<v1::JobState, uint64_t> counts;
+  absl::Status counted = store_->ForEachJob([&](const internal::StoredJob& job) {
+    ++counts[job.job().state()];
+    return absl::OkStatus();
+  });
+  // A store that cannot be read leaves the last counts; the error is logged.
+  if (counted.ok()) {
+    metrics_->SetJobCounts(counts);
+  } else {
+    spdlog::error("metrics: counting jobs: {}", std::string(counted.message()));
+  }
+  metrics_->SetAuditEntries(audit_->log().tree_size());
+  metrics_->SetStoreSize(metrics::MeasureRocksDb(*store_->db()));
 }
 
 void CoordinatorServer::RecordRevokedPeer(const proto::RevokedPeer& peer) {
@@ -197,10 +248,16 @@ void CoordinatorServer::Wait() { stop_.WaitForNotification(); }
 void CoordinatorServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  serving_ = false;
   if (!stop_.HasBeenNotified()) stop_.Notify();
+  // Health checkers see NOT_SERVING while calls drain.
+  if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
+    server_->GetHealthCheckService()->Shutdown();
+  }
   if (service_) service_->StopWatches();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   if (timer_.joinable()) timer_.join();
+  metrics_http_.reset();
 }
 
 CoordinatorServer::~CoordinatorServer() {

@@ -58,11 +58,16 @@ grpc::Status CoordinatorService::WatchWork(grpc::ServerContext* context,
   if (!items.ok()) return Answer(core_, *caller, "WatchWork", items.status());
   const std::string agency = caller->name;
   core_->AgentConnected(agency, +1);
+  metrics_->AgentStream(agency, +1);
   struct Disconnect {
     CoordinatorCore* core;
+    CoordinatorMetrics* metrics;
     std::string agency;
-    ~Disconnect() { core->AgentConnected(agency, -1); }
-  } disconnect{core_, agency};
+    ~Disconnect() {
+      core->AgentConnected(agency, -1);
+      metrics->AgentStream(agency, -1);
+    }
+  } disconnect{core_, metrics_, agency};
 
   v1::WorkItem welcome;
   *welcome.mutable_welcome()->mutable_server_time() = google::protobuf::Timestamp();
@@ -93,8 +98,11 @@ grpc::Status CoordinatorService::WatchWork(grpc::ServerContext* context,
 grpc::Status CoordinatorService::SubmitDecision(grpc::ServerContext* context,
                                                 const v1::SubmitDecisionRequest* request,
                                                 v1::SubmitDecisionResponse* response) {
-  return Unary(core_, context, "SubmitDecision", request, response,
-               [&](const proto::PeerIdentity& c) { return core_->SubmitDecision(c, *request); });
+  grpc::Status status =
+      Unary(core_, context, "SubmitDecision", request, response,
+            [&](const proto::PeerIdentity& c) { return core_->SubmitDecision(c, *request); });
+  if (status.ok()) metrics_->CountDecision(request->decision().verdict());
+  return status;
 }
 
 grpc::Status CoordinatorService::UploadEncodings(grpc::ServerContext* context,
@@ -103,9 +111,18 @@ grpc::Status CoordinatorService::UploadEncodings(grpc::ServerContext* context,
   absl::StatusOr<proto::PeerIdentity> caller =
       Admit<v1::EncodingBatch>(core_, context, "UploadEncodings", nullptr);
   if (!caller.ok()) return proto::ToGrpcStatus(caller.status());
+  uint64_t batches = 0, records = 0, bytes = 0;
   absl::StatusOr<v1::UploadSummary> summary =
-      core_->UploadEncodings(*caller, [&](v1::EncodingBatch* batch) { return reader->Read(batch); });
+      core_->UploadEncodings(*caller, [&](v1::EncodingBatch* batch) {
+        if (!reader->Read(batch)) return false;
+        ++batches;
+        records += batch->record_count();
+        bytes += batch->ByteSizeLong();
+        return true;
+      });
+  metrics_->CountEncodingsReceived(batches, records, bytes);
   if (!summary.ok()) return Answer(core_, *caller, "UploadEncodings", summary.status());
+  metrics_->CountEncodingsStored(caller->name, *summary);
   *response = *std::move(summary);
   return grpc::Status::OK;
 }
@@ -115,10 +132,15 @@ grpc::Status CoordinatorService::FetchAssignments(grpc::ServerContext* context,
                                                   grpc::ServerWriter<v1::AssignmentBatch>* writer) {
   absl::StatusOr<proto::PeerIdentity> caller = Admit(core_, context, "FetchAssignments", request);
   if (!caller.ok()) return proto::ToGrpcStatus(caller.status());
-  return Answer(core_, *caller, "FetchAssignments",
-                core_->FetchAssignments(*caller, *request, [&](const v1::AssignmentBatch& b) {
-                  return writer->Write(b);
-                }));
+  uint64_t sent = 0;
+  absl::Status status =
+      core_->FetchAssignments(*caller, *request, [&](const v1::AssignmentBatch& b) {
+        if (!writer->Write(b)) return false;
+        ++sent;
+        return true;
+      });
+  metrics_->CountAssignmentBatchesSent(sent);
+  return Answer(core_, *caller, "FetchAssignments", status);
 }
 
 grpc::Status CoordinatorService::UploadPayload(grpc::ServerContext* context,
@@ -127,9 +149,17 @@ grpc::Status CoordinatorService::UploadPayload(grpc::ServerContext* context,
   absl::StatusOr<proto::PeerIdentity> caller =
       Admit<v1::PayloadChunk>(core_, context, "UploadPayload", nullptr);
   if (!caller.ok()) return proto::ToGrpcStatus(caller.status());
+  uint64_t chunks = 0, bytes = 0;
   absl::StatusOr<v1::PayloadSummary> summary =
-      core_->UploadPayload(*caller, [&](v1::PayloadChunk* chunk) { return reader->Read(chunk); });
+      core_->UploadPayload(*caller, [&](v1::PayloadChunk* chunk) {
+        if (!reader->Read(chunk)) return false;
+        ++chunks;
+        bytes += chunk->ByteSizeLong();
+        return true;
+      });
+  metrics_->CountPayloadReceived(chunks, bytes);
   if (!summary.ok()) return Answer(core_, *caller, "UploadPayload", summary.status());
+  metrics_->CountPayloadStored(caller->name, *summary);
   *response = *std::move(summary);
   return grpc::Status::OK;
 }
@@ -171,9 +201,14 @@ grpc::Status CoordinatorService::FetchResults(grpc::ServerContext* context,
                                               grpc::ServerWriter<v1::ResultsItem>* writer) {
   absl::StatusOr<proto::PeerIdentity> caller = Admit(core_, context, "FetchResults", request);
   if (!caller.ok()) return proto::ToGrpcStatus(caller.status());
-  return Answer(core_, *caller, "FetchResults",
-                core_->FetchResults(*caller, *request,
-                                    [&](const v1::ResultsItem& item) { return writer->Write(item); }));
+  uint64_t sent = 0;
+  absl::Status status = core_->FetchResults(*caller, *request, [&](const v1::ResultsItem& item) {
+    if (!writer->Write(item)) return false;
+    ++sent;
+    return true;
+  });
+  metrics_->CountResultsItemsSent(sent);
+  return Answer(core_, *caller, "FetchResults", status);
 }
 
 grpc::Status CoordinatorService::ListAuditEntries(grpc::ServerContext* context,

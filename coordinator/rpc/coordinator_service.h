@@ -10,16 +10,18 @@
 
 #include "absl/time/time.h"
 #include "coordinator/core/coordinator_core.h"
+#include "coordinator/rpc/coordinator_metrics.h"
 #include "fedlink/v1/coordinator.grpc.pb.h"
 
 namespace fedlink::coordinator {
 
 class CoordinatorService final : public v1::Coordinator::Service {
  public:
-  // `core` must outlive the service. `watch_poll` bounds how long a
-  // WatchWork stream waits before it checks for cancellation again.
-  explicit CoordinatorService(CoordinatorCore* core, absl::Duration watch_poll = absl::Seconds(1))
-      : core_(core), watch_poll_(watch_poll) {}
+  // `core` and `metrics` must outlive the service. `watch_poll` bounds how
+  // long a WatchWork stream waits before it checks for cancellation again.
+  CoordinatorService(CoordinatorCore* core, CoordinatorMetrics* metrics,
+                     absl::Duration watch_poll = absl::Seconds(1))
+      : core_(core), metrics_(metrics), watch_poll_(watch_poll) {}
 
   // Ends every open WatchWork stream (before the server shuts down).
   void StopWatches() { stopping_.store(true); }
@@ -73,6 +75,7 @@ class CoordinatorService final : public v1::Coordinator::Service {
 
  private:
   CoordinatorCore* const core_;
+  CoordinatorMetrics* const metrics_;
   const absl::Duration watch_poll_;
   std::atomic<bool> stopping_{false};
 };

@@ -121,6 +121,32 @@ TEST_F(ConfigTest, RegistryEntriesAreChecked) {
               HasSubstr("listen: must be host:port"));
 }
 
+TEST_F(ConfigTest, MetricsEndpointIsOptionalAndItsAddressChecked) {
+  absl::StatusOr<CoordinatorConfig> off = Parse(Valid());
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->metrics_listen, "");
+  absl::StatusOr<CoordinatorConfig> on = Parse(Valid("metrics:\n  listen: 127.0.0.1:9464\n"));
+  ASSERT_TRUE(on.ok()) << on.status();
+  EXPECT_EQ(on->metrics_listen, "127.0.0.1:9464");
+  struct Case {
+    std::string extra;
+    std::string expected;
+  };
+  for (const Case& c : {
+           Case{"metrics:\n  listen: localhost:9464\n",
+                ":20:11: metrics.listen: the host must be an IP address (allowed: <IPv4>:<port>"},
+           Case{"metrics:\n  listen: 127.0.0.1:0\n",
+                ":20:11: metrics.listen: the port must be a number in 1..65535"},
+           Case{"metrics:\n  port: 9464\n", ":20:3: metrics.port: unknown key (allowed: listen)"},
+           Case{"metrics: {}\n", "metrics.listen: is required"},
+           Case{"metrics: 9464\n", "metrics: must be a mapping"},
+       }) {
+    absl::StatusOr<CoordinatorConfig> config = Parse(Valid(c.extra));
+    ASSERT_FALSE(config.ok()) << c.extra;
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.expected)) << c.extra;
+  }
+}
+
 TEST_F(ConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadCoordinatorConfig((dir_ / "nope.yaml").string()).status().code(),
             absl::StatusCode::kNotFound);
