@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "linkage/status_macros.h"
+#include "proto/metrics/listen_address.h"
 #include "proto/runtime/peer_identity.h"
 #include "yaml-cpp/yaml.h"
 
@@ -47,7 +48,7 @@ class ConfigReader {
         Entries top,
         GetEntries(root, "", {"version", "agency", "data_dir", "policy_file",
                               "ingest_schema_file", "coordinator", "admin",
-                              "log", "reconnect", "encoding"}));
+                              "log", "metrics", "reconnect", "encoding"}));
     FEDLINK_ASSIGN_OR_RETURN(const Entry* version, Required(root, top, "", "version"));
     FEDLINK_ASSIGN_OR_RETURN(int64_t v, ReadInt(*version, "version", 1, 1000));
     if (v != kAgentConfigVersion) {
@@ -140,6 +141,16 @@ class ConfigReader {
                        absl::StrCat("unknown level '", Printable(config.log_level),
                                     "' (allowed: trace, debug, info, warn, error)"));
         }
+      }
+    }
+
+    if (auto it = top.find("metrics"); it != top.end()) {
+      FEDLINK_ASSIGN_OR_RETURN(Entries m, GetEntries(it->second.value, "metrics.", {"listen"}));
+      FEDLINK_ASSIGN_OR_RETURN(const Entry* listen,
+                               Required(it->second.value, m, "metrics.", "listen"));
+      FEDLINK_ASSIGN_OR_RETURN(config.metrics_listen, ReadText(*listen, "metrics.listen"));
+      if (absl::Status valid = metrics::CheckListenAddress(config.metrics_listen); !valid.ok()) {
+        return Error(listen->mark, "metrics.listen", std::string(valid.message()));
       }
     }
 

@@ -1,7 +1,8 @@
 // The agent daemon's configuration file (`fedlink-agent serve --config
 // agent.yaml`): who the agency is, where its data and keys live, how to reach
 // the coordinator, where the local admin socket is, how to log and how to
-// back off between reconnects. The commented example is
+// back off between reconnects, and where its metrics are served. The
+// commented example is
 // deploy/examples/agent.yaml.
 //
 // Relative paths in the file are resolved against the file's directory, so a
@@ -56,6 +57,10 @@ struct AgentConfig {
   LogFormat log_format = LogFormat::kText;
   // spdlog level name: trace, debug, info, warn, error.
   std::string log_level = "info";
+
+  // The HTTP metrics endpoint (/metrics, /healthz, /readyz) as <IP>:<port>;
+  // empty: not served (the agent then opens no port at all).
+  std::string metrics_listen;
 
   BackoffPolicy reconnect;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <optional>
 #include <string>
@@ -14,11 +15,13 @@
 #include "absl/strings/str_cat.h"
 #include "agent/admin/admin_socket.h"
 #include "agent/cli/agent_store_access.h"
+#include "agent/ingest/ingest_pipeline.h"
 #include "agent/ingest/ingest_schema.h"
 #include "agent/policy/agent_policy.h"
 #include "agent/store/key_file.h"
 #include "agent/store/signing_key_file.h"
 #include "linkage/status_macros.h"
+#include "proto/metrics/rocksdb_size.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/tls_credentials.h"
 
@@ -76,6 +79,7 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Create(AgentConfig con
   FEDLINK_RETURN_IF_ERROR(ValidateBackoffPolicy(config.reconnect));
   std::unique_ptr<AgentDaemon> daemon(new AgentDaemon(std::move(config), std::move(log)));
   const AgentConfig& c = daemon->config_;
+  daemon->metrics_ = std::make_unique<AgentMetrics>();
 
   FEDLINK_ASSIGN_OR_RETURN(policy::AgentPolicy policy, policy::LoadAgentPolicyFile(c.policy_file));
   if (policy.agency != c.agency) {
@@ -123,6 +127,8 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Create(AgentConfig con
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, ClampMillis(c.reconnect.max));
   daemon->coordinator_ = std::make_unique<GrpcCoordinatorApi>(
       grpc::CreateCustomChannel(c.coordinator_address, credentials.credentials, arguments));
+  daemon->metered_coordinator_ =
+      std::make_unique<MeteredCoordinatorApi>(daemon->coordinator_.get(), daemon->metrics_.get());
 
   daemon->jobs_ = std::make_unique<JobStore>(*daemon->store_);
   if (!c.coordinator_tree_head_key_file.empty()) {
@@ -141,7 +147,7 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Create(AgentConfig con
   deps.agency = c.agency;
   deps.store = daemon->store_.get();
   deps.jobs = daemon->jobs_.get();
-  deps.coordinator = daemon->coordinator_.get();
+  deps.coordinator = daemon->metered_coordinator_.get();
   deps.signer = daemon->signer_.get();
   deps.policy = std::move(policy);
   deps.schema = std::move(schema);
@@ -168,17 +174,38 @@ AgentDaemon::~AgentDaemon() { Shutdown(); }
 absl::Status AgentDaemon::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_) return absl::FailedPreconditionError("the agent daemon was started already");
-  FEDLINK_ASSIGN_OR_RETURN(admin_server_,
-                           admin::StartAdminServer(config_.admin_socket, config_.admin_socket_mode,
-                                                   admin_service_.get()));
+  if (!config_.metrics_listen.empty()) {
+    metrics::MetricsHttpOptions http;
+    http.listen_address = config_.metrics_listen;
+    http.registry = metrics_->registry();
+    http.before_scrape = [this] { RefreshGauges(); };
+    http.readiness = [this] {
+      return connected_.load()
+                 ? metrics::Readiness{true, "connected to " + config_.coordinator_address}
+                 : metrics::Readiness{false, "not connected to " + config_.coordinator_address};
+    };
+    FEDLINK_ASSIGN_OR_RETURN(metrics_http_, metrics::MetricsHttpServer::Start(std::move(http)));
+  }
+  absl::StatusOr<std::unique_ptr<grpc::Server>> admin =
+      admin::StartAdminServer(config_.admin_socket, config_.admin_socket_mode,
+                              admin_service_.get());
+  if (!admin.ok()) {
+    metrics_http_.reset();
+    return admin.status();
+  }
+  admin_server_ = *std::move(admin);
   started_ = true;
   started_at_ = absl::Now();
   queue_ = std::make_unique<WorkQueue>([this](const v1::WorkItem& item) { RunItem(item); });
   watch_thread_ = std::thread([this] { WatchLoop(); });
-  log_->Info("agent.started", {{"agency", config_.agency},
-                               {"coordinator", config_.coordinator_address},
-                               {"admin_socket", config_.admin_socket},
-                               {"version", std::string(kAgentSoftwareVersion)}});
+  log_->Info("agent.started",
+             {{"agency", config_.agency},
+              {"coordinator", config_.coordinator_address},
+              {"admin_socket", config_.admin_socket},
+              {"metrics", metrics_http_ == nullptr
+                              ? std::string("off")
+                              : absl::StrCat("http://", config_.metrics_listen, "/metrics")},
+              {"version", std::string(kAgentSoftwareVersion)}});
   return absl::OkStatus();
 }
 
@@ -202,7 +229,39 @@ void AgentDaemon::Shutdown() {
   queue_->Stop();
   admin::RemoveAdminSocket(config_.admin_socket);
   connected_ = false;
+  metrics_http_.reset();
   log_->Info("agent.stopped", {{"agency", config_.agency}});
+}
+
+void AgentDaemon::RefreshGauges() {
+  metrics_->SetConnected(connected_.load());
+  std::map<v1::AgentJobState, uint64_t> counts;
+  uint64_t rows_released = 0;
+  const absl::Status counted = jobs_->ForEach([&](const JobRecord& record) {
+    ++counts[record.state];
+    rows_released += record.rows_released;
+    return absl::OkStatus();
+  });
+  // What cannot be read keeps its last value; the error is logged.
+  if (counted.ok()) {
+    metrics_->SetJobCounts(counts);
+    metrics_->SetRowsReleased(rows_released);
+  } else {
+    log_->Error("metrics.read_failed", EventLog::StatusFields(counted, {{"what", "jobs"}}));
+  }
+  absl::StatusOr<std::optional<nlohmann::json>> last_ingest = ingest::LoadLastIngest(*store_);
+  if (!last_ingest.ok()) {
+    log_->Error("metrics.read_failed",
+                EventLog::StatusFields(last_ingest.status(), {{"what", "last_ingest"}}));
+  } else if (last_ingest->has_value()) {
+    const nlohmann::json& summary = **last_ingest;
+    auto records = summary.find("records_in_store");
+    if (records != summary.end() && records->is_number_unsigned()) {
+      metrics_->SetRecords(records->get<uint64_t>());
+    }
+  }
+  // The store's one RocksDB database (every family, not only the audit log's).
+  metrics_->SetStoreSize(metrics::MeasureRocksDb(*store_->audit_log_db()));
 }
 
 v1::AgentStatus AgentDaemon::StatusBase() const {
@@ -221,12 +280,14 @@ v1::AgentStatus AgentDaemon::StatusBase() const {
 }
 
 void AgentDaemon::RunItem(const v1::WorkItem& item) {
+  const absl::Time began = absl::Now();
   absl::Status status;
   if (item.has_welcome()) {
     status = steps_->ResumeAfterConnect();
   } else {
     status = steps_->Handle(item);
   }
+  metrics_->CountWorkItem(WorkName(item), status, absl::Now() - began);
   if (!status.ok() && !stopping_) {
     log_->Warn("work.item_failed",
                EventLog::StatusFields(status, {{"job", item.job_id()}, {"item", WorkName(item)}}));
@@ -258,6 +319,7 @@ void AgentDaemon::WatchLoop() {
       if (item.has_welcome()) {
         connected_ = true;
         ++connections_;
+        metrics_->CountConnection();
         backoff.Reset();
         log_->Info("coordinator.connected", {{"address", config_.coordinator_address}});
         if (audit_ != nullptr && item.receipt().has_tree_head()) {
@@ -279,6 +341,7 @@ void AgentDaemon::WatchLoop() {
     connected_ = false;
     if (stopping_) break;
     ++disconnects_;
+    metrics_->CountDisconnect();
     const absl::Duration delay = backoff.Next();
     log_->Warn("coordinator.disconnected",
                {{"address", config_.coordinator_address},

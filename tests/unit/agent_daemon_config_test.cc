@@ -37,6 +37,8 @@ reconnect:
 encoding:
   threads: 2
   max_records_per_batch: 1000
+metrics:
+  listen: 127.0.0.1:9465
 )";
 
 TEST(AgentConfigTest, ParsesEveryKeyAndResolvesRelativePaths) {
@@ -57,6 +59,7 @@ TEST(AgentConfigTest, ParsesEveryKeyAndResolvesRelativePaths) {
   EXPECT_DOUBLE_EQ(config->reconnect.jitter, 0.3);
   EXPECT_EQ(config->encode_threads, 2);
   EXPECT_EQ(config->max_records_per_batch, 1000u);
+  EXPECT_EQ(config->metrics_listen, "127.0.0.1:9465");
 }
 
 TEST(AgentConfigTest, OptionalSectionsTakeDefaults) {
@@ -75,6 +78,7 @@ admin: {socket: /run/a.sock}
   EXPECT_EQ(config->reconnect.initial, absl::Milliseconds(500));
   EXPECT_EQ(config->reconnect.max, absl::Seconds(60));
   EXPECT_EQ(config->encode_threads, 0);
+  EXPECT_EQ(config->metrics_listen, "");
 }
 
 // The error of parsing kFull with `from` replaced by `to`.
@@ -155,6 +159,17 @@ TEST(AgentConfigTest, MissingFileIsNotFound) {
   absl::StatusOr<AgentConfig> config = LoadAgentConfigFile("/nonexistent/agent.yaml");
   EXPECT_TRUE(absl::IsNotFound(config.status())) << config.status();
   EXPECT_THAT(config.status().message(), HasSubstr("/nonexistent/agent.yaml"));
+}
+
+TEST(AgentConfigTest, MetricsAddressIsChecked) {
+  EXPECT_THAT(ErrorWith("listen: 127.0.0.1:9465", "listen: metrics.example.org:9465"),
+              AllOf(HasSubstr("agent.yaml:27:11: metrics.listen: the host must be an IP address"),
+                    HasSubstr("(allowed: <IPv4>:<port> or [<IPv6>]:<port>")));
+  EXPECT_THAT(ErrorWith("listen: 127.0.0.1:9465", "listen: 127.0.0.1:70000"),
+              HasSubstr("agent.yaml:27:11: metrics.listen: the port must be a number in 1..65535"));
+  EXPECT_THAT(ErrorWith("  listen: 127.0.0.1:9465", "  path: /metrics"),
+              AllOf(HasSubstr("agent.yaml:27:3: metrics.path: unknown key"),
+                    HasSubstr("allowed: listen")));
 }
 
 }  // namespace
