@@ -674,6 +674,27 @@ TEST_F(CoordinatorJobTest, AggregateJobByCategoryRelaysTheLegendAndSuppressesByC
   }
   EXPECT_EQ(primary, 2);  // the rare programme at edu alone (4) and at both (3)
   EXPECT_FALSE(AnySuppressedCellDetermined({"edu", "health"}, table, 0));
+  {
+    // Not even the audit log tells how many people were linked (a total the
+    // suppression assumes unknown).
+    auto audrey = Stub("auditor/audrey");
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::ListAuditEntriesRequest request;
+    request.set_job_id(job_id);
+    auto reader = audrey->ListAuditEntries(&context, request);
+    v1::LoggedEntry logged;
+    int matching_done = 0;
+    while (reader->Read(&logged)) {
+      v1::AuditEntry entry;
+      ASSERT_TRUE(entry.ParseFromString(logged.entry()));
+      if (entry.action() != v1::AUDIT_ACTION_MATCHING_DONE) continue;
+      ++matching_done;
+      EXPECT_EQ(entry.counts_size(), 0) << entry.DebugString();
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    EXPECT_EQ(matching_done, 1);
+  }
 
   // The labels exist only as ciphertext at the coordinator.
   server_.reset();
