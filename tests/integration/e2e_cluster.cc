@@ -529,6 +529,7 @@ absl::StatusOr<std::string> E2eCluster::SubmitJob(const JobOptions& job) {
     if (!party.columns.empty()) {
       absl::StrAppend(&yaml, "    columns: [", absl::StrJoin(party.columns, ", "), "]\n");
     }
+    if (!party.cohort.empty()) absl::StrAppend(&yaml, "    cohort: ", party.cohort, "\n");
   }
   const fs::path file = analyst_dir() / (name + ".yaml");
   E2E_RETURN_IF_ERROR(WriteFileBytes(file, yaml));

@@ -97,6 +97,10 @@ struct CommandResult {
 struct JobParty {
   std::string agency;
   std::vector<std::string> columns;
+  // The party's cohort filter as a YAML flow list, e.g.
+  // `[{column: program, comparison: equal, compare_as: text, values: [alpha]}]`;
+  // empty: none.
+  std::string cohort;
 };
 struct JobOptions {
   std::string title = "End-to-end test job";
