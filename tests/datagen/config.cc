@@ -17,7 +17,7 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
     "postcode",       "state",        "graduation_year",
     "district",       "institution",  "enrollment_year",
     "degree_field",   "naics_sector", "industry",
-    "wage_band",      "quarter",
+    "wage_band",      "quarter",      "eval_key",
 };
 
 constexpr std::array<std::string_view, kCorruptionCount> kCorruptionNames = {

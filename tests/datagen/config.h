@@ -49,8 +49,14 @@ enum class Field : uint8_t {
   kIndustry,     // NAICS sector title
   kWageBand,
   kQuarter,  // e.g. "2020Q3"
+  // Evaluation only: a random key per row (15 hex digits, unique across the
+  // data set), unrelated to the person; ground_truth.csv maps it to the
+  // entity. Lets a demo or test score linked output that carries this column
+  // as a released attribute, without any identifier or local id leaving an
+  // agency.
+  kEvalKey,
 };
-inline constexpr int kFieldCount = 23;
+inline constexpr int kFieldCount = 24;
 
 std::string_view FieldName(Field field);
 

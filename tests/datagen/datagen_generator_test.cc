@@ -181,6 +181,49 @@ TEST(GeneratorTest, GroundTruthListsEveryRowOfEveryFileInOrder) {
   }
 }
 
+TEST(GeneratorTest, EvalKeysAreUniqueAndListedInTheGroundTruth) {
+  PresetOptions options = Options(7, 3000);
+  options.eval_keys = true;
+  auto with_keys = MakeGenerator("agencies", options);
+  options.eval_keys = false;
+  auto without_keys = MakeGenerator("agencies", options);
+  ScopedDirectory dir("eval_keys"), plain_dir("no_eval_keys");
+  const WrittenDataset written = Write(*with_keys, dir.path());
+  const WrittenDataset plain = Write(*without_keys, plain_dir.path());
+  const Table& truth = written.files.at("ground_truth.csv");
+  ASSERT_FALSE(truth.empty());
+  EXPECT_EQ(truth[0], (std::vector<std::string>{"party", "local_id", "entity_id", "eval_key"}));
+  EXPECT_EQ(plain.files.at("ground_truth.csv")[0],
+            (std::vector<std::string>{"party", "local_id", "entity_id"}));
+
+  std::set<std::string> keys;
+  size_t t = 1;
+  for (size_t p = 0; p < with_keys->config().parties.size(); ++p) {
+    const PartySpec& party = with_keys->config().parties[p];
+    ASSERT_EQ(party.columns.back().name, "eval_key") << party.name;
+    const Table& rows = written.files.at(party.name + ".csv");
+    const Table& plain_rows = plain.files.at(party.name + ".csv");
+    ASSERT_EQ(rows.size(), plain_rows.size()) << party.name;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      // The other columns are those of the data set without keys.
+      ASSERT_EQ(std::vector<std::string>(rows[r].begin(), rows[r].end() - 1), plain_rows[r]);
+      if (r == 0) continue;
+      const std::string& key = rows[r].back();
+      EXPECT_EQ(key.size(), 15u);
+      EXPECT_EQ(key.find_first_not_of("0123456789abcdef"), std::string::npos) << key;
+      EXPECT_TRUE(keys.insert(key).second) << "repeated eval_key " << key;
+      ASSERT_LT(t, truth.size());
+      EXPECT_EQ(truth[t][0], party.name);
+      EXPECT_EQ(truth[t][3], key);
+      ++t;
+    }
+  }
+  EXPECT_EQ(t, truth.size());
+  EXPECT_NE(ReadFile(dir.path() / kManifestFile)
+                .find("columns: [party, local_id, entity_id, eval_key]"),
+            std::string::npos);
+}
+
 TEST(GeneratorTest, ThreePartyOverlapsFollowIndependentMembership) {
   PresetOptions options = Options(8, 10000);
   options.overlap = 0.4;

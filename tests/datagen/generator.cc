@@ -19,7 +19,13 @@ enum Stream : uint64_t {
   kDuplicateStream = 103,
   kDecisionStream = 104,
   kOperationStream = 105,
+  kEvalKeyStream = 106,
 };
+
+// Evaluation keys are a keyed permutation of [0, 2^60) applied to
+// slot·16 + party (at most 16 parties): unique across the data set, written
+// as 15 hex digits.
+constexpr uint64_t kEvalKeySpace = uint64_t{1} << 60;
 
 // How often each field is the one left blank by the kMissing corruption.
 uint32_t MissingWeight(Field field) {
@@ -162,7 +168,9 @@ void AppendGiven(const RecordTruth& truth, std::string* out) {
 }  // namespace
 
 DatasetGenerator::DatasetGenerator(DatasetConfig config)
-    : config_(std::move(config)), persons_(config_.seed) {}
+    : config_(std::move(config)),
+      persons_(config_.seed),
+      eval_keys_(kEvalKeySpace, HashWords({config_.seed, kEvalKeyStream})) {}
 
 absl::StatusOr<std::unique_ptr<DatasetGenerator>> DatasetGenerator::Create(DatasetConfig config) {
   if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
@@ -235,6 +243,12 @@ void DatasetGenerator::AppendLocalId(size_t party, uint64_t slot, std::string* o
   const PartySpec& spec = config_.parties[party];
   out->append(spec.id_prefix);
   AppendPadded(parties_[party].ids(slot), spec.id_digits, out);
+}
+
+void DatasetGenerator::AppendEvalKey(size_t party, uint64_t slot, std::string* out) const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const uint64_t key = eval_keys_(slot * 16 + party);
+  for (int shift = 56; shift >= 0; shift -= 4) out->push_back(kHex[(key >> shift) & 0xF]);
 }
 
 std::string DatasetGenerator::LocalId(size_t party, uint64_t position) const {
@@ -490,6 +504,9 @@ bool DatasetGenerator::Generate(size_t party, uint64_t position, GeneratedRecord
           out.push_back('Q');
           out.push_back(static_cast<char>('1' + wage_quarter % 4));
         }
+        break;
+      case Field::kEvalKey:
+        AppendEvalKey(party, slot, &out);
         break;
     }
     if (spec.upper_case_names && IsNameField(field)) {

@@ -82,11 +82,13 @@ class DatasetGenerator {
   explicit DatasetGenerator(DatasetConfig config);
 
   void AppendLocalId(size_t party, uint64_t slot, std::string* out) const;
+  void AppendEvalKey(size_t party, uint64_t slot, std::string* out) const;
   bool ApplyStringCorruption(const PartyPlan& plan, Corruption kind, GeneratedRecord* record,
                              Rng& rng) const;
 
   DatasetConfig config_;
   PersonFactory persons_;
+  Permutation eval_keys_;  // Field::kEvalKey values
   std::vector<PartyPlan> parties_;
   uint32_t enrollment_parties_ = 0;  // mask of parties with RecordKind::kEnrollment
 };

@@ -30,6 +30,7 @@ struct CommandLine {
   double error_scale = 1.0;
   std::vector<std::string> rates;
   int threads = 1;
+  bool eval_keys = false;
   bool lf = false;
   bool force = false;
   bool quiet = false;
@@ -68,6 +69,9 @@ void AddOptions(CLI::App* command, CommandLine* line, uint64_t default_size, boo
   command->add_option("--threads", line->threads, "Generator threads (output does not change)")
       ->default_val(1)
       ->check(CLI::Range(1, 64));
+  command->add_flag("--eval-column", line->eval_keys,
+                    "Add an eval_key column (random per row, evaluation only) to every file "
+                    "and to ground_truth.csv");
   command->add_flag("--lf", line->lf, "End lines with LF instead of RFC 4180 CRLF");
   command->add_flag("--force", line->force, "Replace existing output files");
   command->add_flag("-q,--quiet", line->quiet, "Do not print the summary");
@@ -99,6 +103,7 @@ int Run(const std::string& preset, const CommandLine& line) {
   if (line.duplicates >= 0.0) options.duplicate_rate = line.duplicates;
   options.error_scale = line.error_scale;
   options.crlf = !line.lf;
+  options.eval_keys = line.eval_keys;
   auto rates = ParseRates(line.rates);
   if (!rates.ok()) {
     std::fprintf(stderr, "fedlink-datagen: %s\n", std::string(rates.status().message()).c_str());

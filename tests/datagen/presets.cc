@@ -261,6 +261,9 @@ absl::StatusOr<DatasetConfig> MakePresetConfig(std::string_view preset,
         absl::StrCat("unknown preset '", std::string(preset), "' (known: pair, three, agencies)"));
   }
   if (!config.ok()) return config.status();
+  if (options.eval_keys) {
+    for (PartySpec& party : config->parties) party.columns.push_back({"eval_key", Field::kEvalKey});
+  }
   if (absl::Status status = ValidateConfig(*config); !status.ok()) return status;
   return config;
 }

@@ -35,6 +35,10 @@ struct PresetOptions {
   double error_scale = 1.0;  // multiplies every corruption rate (0: clean copies)
   std::vector<std::pair<Corruption, double>> rate_overrides;  // applied after scaling
   bool crlf = true;
+  // Adds an `eval_key` column (Field::kEvalKey) as every party's last column,
+  // and ground_truth.csv a matching column: for scoring linked output that
+  // carries the key, never the identifiers. Off, the output is unchanged.
+  bool eval_keys = false;
 };
 
 std::span<const std::string_view> PresetNames();

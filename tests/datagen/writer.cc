@@ -94,14 +94,29 @@ struct ChunkOutput {
   GeneratedRecord record;
 };
 
+// The index of `party`'s first column holding `field`, or -1.
+int ColumnOf(const PartySpec& party, Field field) {
+  for (size_t c = 0; c < party.columns.size(); ++c) {
+    if (party.columns[c].field == field) return static_cast<int>(c);
+  }
+  return -1;
+}
+
+// Whether ground_truth.csv gets an eval_key column: when any party has one.
+bool HasEvalKeys(const DatasetConfig& config) {
+  for (const PartySpec& party : config.parties) {
+    if (ColumnOf(party, Field::kEvalKey) >= 0) return true;
+  }
+  return false;
+}
+
 void GenerateChunk(const DatasetGenerator& generator, size_t party, uint64_t begin, uint64_t end,
                    std::string_view line_end, ChunkOutput* out) {
   const DatasetConfig& config = generator.config();
   const PartySpec& spec = config.parties[party];
-  size_t id_column = 0;
-  for (size_t c = 0; c < spec.columns.size(); ++c) {
-    if (spec.columns[c].field == Field::kLocalId) id_column = c;
-  }
+  const auto id_column = static_cast<size_t>(ColumnOf(spec, Field::kLocalId));
+  const bool truth_has_eval_keys = HasEvalKeys(config);
+  const int eval_column = ColumnOf(spec, Field::kEvalKey);
   out->rows.clear();
   out->truth.clear();
   out->counts = PartySummary{};
@@ -112,7 +127,12 @@ void GenerateChunk(const DatasetGenerator& generator, size_t party, uint64_t beg
     AppendCsvField(spec.name, &out->truth);
     out->truth.push_back(',');
     AppendCsvField(record.values[id_column], &out->truth);
-    absl::StrAppend(&out->truth, ",", record.entity, Av(line_end));
+    absl::StrAppend(&out->truth, ",", record.entity);
+    if (truth_has_eval_keys) {
+      out->truth.push_back(',');
+      if (eval_column >= 0) out->truth.append(record.values[static_cast<size_t>(eval_column)]);
+    }
+    out->truth.append(line_end);
     ++out->counts.rows;
     if (record.duplicate) ++out->counts.duplicate_rows;
     for (int k = 0; k < kCorruptionCount; ++k) {
@@ -169,7 +189,8 @@ std::string Manifest(const DatasetConfig& config, const DatasetSummary& summary)
       "generator: fedlink-datagen\n", "preset: ", YamlString(config.preset), "\n",
       "seed: ", config.seed, "\n", "reference_date: \"2024-06-30\"\n",
       "line_ending: ", config.crlf ? "crlf" : "lf", "\n", "ground_truth:\n",
-      "  file: ", YamlString(kGroundTruthFile), "\n", "  columns: [party, local_id, entity_id]\n",
+      "  file: ", YamlString(kGroundTruthFile), "\n", "  columns: [party, local_id, entity_id",
+      HasEvalKeys(config) ? ", eval_key" : "", "]\n",
       "  rows: ", summary.ground_truth_rows, "\n", "parties:\n");
   for (size_t p = 0; p < config.parties.size(); ++p) {
     const PartySpec& spec = config.parties[p];
@@ -237,7 +258,8 @@ absl::StatusOr<DatasetSummary> WriteDataset(const DatasetGenerator& generator,
   auto truth = OutputFile::Open(dir / kGroundTruthFile);
   if (!truth.ok()) return truth.status();
   const std::string_view line_end = config.crlf ? "\r\n" : "\n";
-  absl::StrAppend(&(*truth)->buffer(), "party,local_id,entity_id", Av(line_end));
+  absl::StrAppend(&(*truth)->buffer(), "party,local_id,entity_id",
+                  HasEvalKeys(config) ? ",eval_key" : "", Av(line_end));
 
   const size_t threads = static_cast<size_t>(std::max(1, options.threads));
   std::vector<ChunkOutput> chunks(threads);

@@ -1,6 +1,6 @@
 // Writes a generated data set to a directory: one CSV per party
 // (<party>.csv), the ground truth (ground_truth.csv: party, local_id,
-// entity_id) and a manifest (manifest.yaml: layouts, date formats, counts).
+// entity_id, and eval_key when a party has that column) and a manifest (manifest.yaml: layouts, date formats, counts).
 // Output is streamed in fixed-size chunks, so memory does not grow with the
 // number of rows.
 #ifndef FEDLINK_TESTS_DATAGEN_WRITER_H_
