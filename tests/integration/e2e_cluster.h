@@ -95,6 +95,12 @@ struct CommandResult {
 
 // A job spec as `fedlink job submit` reads it (job_spec_yaml.h).
 struct JobParty {
+  JobParty(std::string agency_id, std::vector<std::string> requested_columns = {},
+           std::string cohort_filter = "")
+      : agency(std::move(agency_id)),
+        columns(std::move(requested_columns)),
+        cohort(std::move(cohort_filter)) {}
+
   std::string agency;
   std::vector<std::string> columns;
   // The party's cohort filter as a YAML flow list, e.g.
