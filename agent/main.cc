@@ -79,6 +79,12 @@ void AddIngest(CLI::App& app, IngestCommandOptions* options, Command* command) {
   sub->add_option("--batch-size", options->batch_size,
                   "Records per atomic commit")
       ->check(CLI::Range(size_t{1}, fedlink::agent::ingest::kMaxIngestBatchSize));
+  // When the daemon holds the store, the ingest goes through its socket.
+  sub->add_option("--socket", options->socket,
+                  "The agent daemon's admin socket (used when the daemon "
+                  "holds the store)");
+  sub->add_option("--config", options->config,
+                  "The daemon's agent.yaml, for its admin socket");
   // Hidden: the crash test stops the process after this batch
   // (agent/cli/ingest_command.h).
   sub->add_option("--test-pause-after-batches",

@@ -1,5 +1,5 @@
 // `fedlink-agent ingest FILE.csv --schema SCHEMA.yaml --data-dir D
-//  [--quarantine FILE] [--batch-size N]`: loads an agency export into the
+//  [--quarantine FILE] [--batch-size N] [--socket PATH | --config YAML]`: loads an agency export into the
 // agent's encrypted record store with the ingest pipeline
 // (agent/ingest/ingest_pipeline.h), showing progress on stderr and a
 // summary on stdout.
@@ -12,6 +12,13 @@
 // quarantined: the summary says how many), non-zero on a fatal error, with
 // a message naming the file, line and column or key, and how many complete
 // batches had been committed before it.
+//
+// While the agent daemon runs it holds the store (RocksDB's lock), so the
+// store cannot be opened here: the ingest then goes through the daemon's
+// admin socket (--socket PATH, or --config agent.yaml's admin.socket, or
+// the default socket), with the same progress, quarantine and summary
+// (ingest_via_daemon.h); the daemon's batch size applies. If no daemon
+// answers either, the error says both.
 //
 // Test hook (hidden flag --test-pause-after-batches N): after batch N has
 // committed, print "test hook: paused after batch N" on stderr and stop
@@ -35,6 +42,10 @@ struct IngestCommandOptions {
   std::string data_dir;    // an initialised data directory
   std::string quarantine;  // empty: no quarantine file
   size_t batch_size = ingest::kDefaultIngestBatchSize;
+  // The daemon's admin socket, used when it holds the store: --socket, or
+  // the admin.socket of --config; empty both: the default socket.
+  std::string socket;
+  std::string config;
   // Progress: a bar when true, plain lines otherwise.
   bool progress_terminal = false;
   // Test hook; 0 = off.
@@ -44,7 +55,9 @@ struct IngestCommandOptions {
 // Runs the ingest. Progress and the first rejected lines go to `err`, the
 // summary to `out`. Errors of LoadIngestSchemaFile (file:line:col: key:
 // problem (allowed values)), of opening the input (naming the path), of
-// OpenAgentStore, QuarantineWriter::Create and RunIngest.
+// OpenAgentStore, QuarantineWriter::Create and RunIngest — or, through the
+// daemon, of IngestViaDaemon; Unavailable naming the store and the socket
+// when the store is held and no daemon answers.
 absl::Status RunIngestCommand(const IngestCommandOptions& options,
                               std::ostream& out, std::ostream& err);
 

@@ -117,6 +117,9 @@ absl::StatusOr<IngestSchema> ParseIngestSchemaYaml(
 // NotFound / PermissionDenied / Internal naming the path when it cannot be
 // read; otherwise as ParseIngestSchemaYaml. Thread-safe.
 absl::StatusOr<IngestSchema> LoadIngestSchemaFile(const std::string& path);
+// Only the reading: the file's text, cut after kMaxIngestSchemaBytes + 1
+// bytes (which ParseIngestSchemaYaml refuses as too large). Errors as above.
+absl::StatusOr<std::string> ReadIngestSchemaFile(const std::string& path);
 
 // Names used in YAML, reports and error messages:
 //   roles: first_name middle_name last_name dob sex ssn postcode street

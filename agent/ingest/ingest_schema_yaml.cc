@@ -596,7 +596,7 @@ absl::StatusOr<IngestSchema> ParseIngestSchemaYaml(
   }
 }
 
-absl::StatusOr<IngestSchema> LoadIngestSchemaFile(const std::string& path) {
+absl::StatusOr<std::string> ReadIngestSchemaFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
@@ -613,6 +613,11 @@ absl::StatusOr<IngestSchema> LoadIngestSchemaFile(const std::string& path) {
         absl::StrCat("cannot read ingest schema ", path));
   }
   text.resize(static_cast<size_t>(in.gcount()));
+  return text;
+}
+
+absl::StatusOr<IngestSchema> LoadIngestSchemaFile(const std::string& path) {
+  FEDLINK_ASSIGN_OR_RETURN(const std::string text, ReadIngestSchemaFile(path));
   return ParseIngestSchemaYaml(text, path);
 }
 

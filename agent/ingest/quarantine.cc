@@ -123,6 +123,7 @@ absl::Status QuarantineWriter::Write(uint64_t line,
     absl::StrAppend(&reasons, reasons.empty() ? "" : "|", p.column,
                     p.column.empty() ? "" : ":",
                     absl::string_view(code.data(), code.size()));
+    if (p.detail.empty()) continue;  // e.g. rows the agent daemon reported
     absl::StrAppend(&details, details.empty() ? "" : "; ",
                     p.column.empty() ? "" : p.column + ": ", p.detail);
   }

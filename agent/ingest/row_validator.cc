@@ -149,6 +149,15 @@ std::string_view ReasonCode(Reason reason) {
   return "invalid";
 }
 
+std::optional<Reason> ReasonFromCode(std::string_view code) {
+  for (int i = static_cast<int>(Reason::kUnterminatedQuote);
+       i <= static_cast<int>(Reason::kNotInCategory); ++i) {
+    const Reason reason = static_cast<Reason>(i);
+    if (ReasonCode(reason) == code) return reason;
+  }
+  return std::nullopt;
+}
+
 Reason ReasonForCsvError(CsvErrorCode code) {
   switch (code) {
     case CsvErrorCode::kUnterminatedQuote:

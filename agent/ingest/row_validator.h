@@ -77,12 +77,14 @@ enum class Reason {
   kInvalidValue,
   kNotAnInteger,
   kIntegerOutOfRange,
-  kNotInCategory,
+  kNotInCategory,  // the last (ReasonFromCode walks them all)
 };
 
 // The snake_case code of a reason ("invalid_utf8", "impossible_date"…), as
 // written to quarantine files and quality reports.
 std::string_view ReasonCode(Reason reason);
+// The reason with code `code`, or nullopt for an unknown code.
+std::optional<Reason> ReasonFromCode(std::string_view code);
 // The reason for a CSV reader error (same code).
 Reason ReasonForCsvError(CsvErrorCode code);
 

@@ -1,7 +1,9 @@
 // fedlink-agent ingest as the real binary: every FEBRL file, a crash (kill
-// -9) between batches and at an arbitrary moment, and the at-rest check that
-// no identifier value of the ingested file is anywhere in the store's files.
+// -9) between batches and at an arbitrary moment, the at-rest check that no
+// identifier value of the ingested file is anywhere in the store's files,
+// and the ingest through the daemon's admin socket while it holds the store.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <string>
@@ -10,7 +12,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "agent/admin/admin_service.h"
+#include "agent/admin/admin_socket.h"
 #include "agent/cli/agent_store_access.h"
+#include "agent/daemon/job_store.h"
 #include "agent/ingest/ingest_pipeline.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -200,6 +205,84 @@ TEST_F(AgentIngestTest, KillAtAnArbitraryMomentLeavesWholeBatchesOnly) {
   Wait(pid, "crash");
   const uint64_t n = CheckPrefixOfWholeBatches(data, kRows, 100);
   EXPECT_LE(n, static_cast<uint64_t>(kRows));
+}
+
+// While a process holds the store (as the daemon does), `ingest` cannot
+// open it and streams the file through the daemon's admin socket instead:
+// the same rows land, duplicates and bad rows go to the same quarantine
+// file, and the summary says how it ran.
+TEST_F(AgentIngestTest, IngestGoesThroughTheDaemonThatHoldsTheStore) {
+  std::string csv = ReadWholeFile(SyntheticCsv("big.csv", 300));
+  csv += "r7, bob, jones, 1, main street, , springfield, 2000, nsw, "
+         "19800101, 7\n";                        // line 302: duplicate
+  csv += "r300, ann, smith\n";                    // line 303: 3 fields
+  WriteWholeFile(Path("big.csv"), csv, 0600);
+  const std::string data = InitDataDir();
+  std::unique_ptr<agent::RecordStore> store = OpenStore(data);
+  ASSERT_NE(store, nullptr);
+  agent::daemon::JobStore jobs(*store);
+  agent::admin::AgentAdminService service(agent::admin::AdminBackend{
+      .steps = nullptr,
+      .jobs = &jobs,
+      .store = store.get(),
+      .status =
+          [] {
+            v1::AgentStatus status;
+            status.set_agency("k12");
+            return status;
+          },
+      .ingest_batch_size = 100});
+  ASSERT_EQ(mkdir(Path("run").c_str(), 0700), 0);
+  const std::string socket = Path("run/agent.sock");
+  absl::StatusOr<std::unique_ptr<grpc::Server>> server =
+      agent::admin::StartAdminServer(socket, 0600, &service);
+  ASSERT_TRUE(server.ok()) << server.status();
+
+  AgentRun run = Run({"ingest", Path("big.csv"), "--schema", FebrlSchemaPath(),
+                      "--data-dir", data, "--socket", socket, "--quarantine",
+                      Path("q.csv")});
+  (*server)->Shutdown();
+  agent::admin::RemoveAdminSocket(socket);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("ingesting through the daemon's admin socket"));
+  EXPECT_THAT(run.out, HasSubstr("through the agent daemon at " + socket));
+  EXPECT_THAT(run.out, HasSubstr("committed         300 (inserted 300, "
+                                 "updated 0) in 4 batches"));
+  EXPECT_THAT(run.out, HasSubstr("quarantined       2"));
+  EXPECT_THAT(run.out, HasSubstr("duplicate_local_id     1"));
+  EXPECT_THAT(run.out, HasSubstr("wrong_column_count     1"));
+  EXPECT_THAT(run.out, HasSubstr("records in store  300"));
+  const std::string quarantine = ReadWholeFile(Path("q.csv"));
+  EXPECT_THAT(quarantine,
+              HasSubstr("302,rec_id:duplicate_local_id,,\"r7, bob, jones,"));
+  EXPECT_THAT(quarantine,
+              HasSubstr("303,wrong_column_count,,\"r300, ann, smith\""));
+  struct stat st;
+  ASSERT_EQ(stat(Path("q.csv").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  absl::StatusOr<uint64_t> count = store->CountRecords();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 300u);
+  absl::StatusOr<std::optional<agent::StoredRecord>> r7 = store->GetRecord("r7");
+  ASSERT_TRUE(r7.ok() && r7->has_value());
+  EXPECT_EQ((*r7)->FindIdentifier("surname")->Expose(), "smith");
+}
+
+// The store is held and no daemon answers: the error says both, and no
+// quarantine file is left behind.
+TEST_F(AgentIngestTest, HeldStoreWithoutADaemonSaysSo) {
+  const std::string csv = SyntheticCsv("small.csv", 10);
+  const std::string data = InitDataDir();
+  std::unique_ptr<agent::RecordStore> store = OpenStore(data);
+  ASSERT_NE(store, nullptr);
+  AgentRun run = Run({"ingest", csv, "--schema", FebrlSchemaPath(),
+                      "--data-dir", data, "--socket", Path("none.sock"),
+                      "--quarantine", Path("q.csv")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("is in use by another process"));
+  EXPECT_THAT(run.err, HasSubstr("none.sock is not reachable"));
+  EXPECT_FALSE(std::filesystem::exists(Path("q.csv")));
+  EXPECT_EQ(*store->CountRecords(), 0u);
 }
 
 // A copied store directory reveals no identifier: the store's files (WAL,

@@ -451,6 +451,18 @@ TEST(RowValidatorTest, ReasonCodesAreSnakeCase) {
             CsvErrorCodeName(CsvErrorCode::kTooManyLines));
 }
 
+TEST(RowValidatorTest, EveryReasonCodeMapsBack) {
+  std::set<std::string_view> codes;
+  for (int i = static_cast<int>(Reason::kUnterminatedQuote);
+       i <= static_cast<int>(Reason::kNotInCategory); ++i) {
+    const Reason reason = static_cast<Reason>(i);
+    EXPECT_EQ(ReasonFromCode(ReasonCode(reason)), reason) << i;
+    EXPECT_TRUE(codes.insert(ReasonCode(reason)).second) << i;
+  }
+  EXPECT_EQ(ReasonFromCode("invalid"), std::nullopt);
+  EXPECT_EQ(ReasonFromCode(""), std::nullopt);
+}
+
 // --- FEBRL -------------------------------------------------------------------
 
 absl::StatusOr<IngestSchema> FebrlSchema() {
