@@ -87,5 +87,34 @@ TEST(E2eRestartTest, JobSurvivesKillNineOfCoordinatorAndAgentsAtSeveralPoints) {
   EXPECT_EQ(people, expected);
 }
 
+// A steward may decide while the coordinator is down: the signed decision
+// is queued by the agent and delivered once the coordinator is back.
+TEST(E2eRestartTest, DecisionMadeWhileTheCoordinatorIsDownIsDeliveredLater) {
+  absl::StatusOr<std::unique_ptr<E2eCluster>> made =
+      StartSyntheticCluster({{"edu", Range(0, 20)}, {"health", Range(10, 30)}});
+  ASSERT_TRUE(made.ok()) << made.status();
+  E2eCluster& cluster = **made;
+  JobOptions job;
+  job.title = "Approved during an outage";
+  job.linkage_schema = DefaultLinkageSchemaPath();
+  job.method = "tokens";
+  job.parties = {{"edu", {"truth_person"}}, {"health", {"truth_person"}}};
+  absl::StatusOr<std::string> job_id = cluster.SubmitJob(job);
+  ASSERT_TRUE(job_id.ok()) << job_id.status();
+  ASSERT_EQ(cluster.Approve("edu", *job_id).exit_code, 0);
+  ASSERT_TRUE(cluster.WaitForAgentJob("health", *job_id, [](const v1::AgentJob&) {
+    return true;
+  }).ok());
+
+  ASSERT_EQ(cluster.StopCoordinator().value_or(-1), 0);
+  CommandResult queued = cluster.Approve("health", *job_id);
+  ASSERT_EQ(queued.exit_code, 0) << queued.Describe();
+  EXPECT_THAT(queued.out, ::testing::HasSubstr("queued")) << queued.Describe();
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  absl::StatusOr<v1::Job> done = cluster.WaitForJobState(*job_id, v1::JOB_STATE_COMPLETE);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->parties(1).assignments(), 10u);
+}
+
 }  // namespace
 }  // namespace fedlink::e2e
