@@ -298,7 +298,10 @@ absl::Status E2eCluster::WriteAgencyFiles(const AgencyOptions& agency) {
       "  tree_head_key: ", (coordinator_dir() / "keys/audit.pub.pem").string(), "\n",
       "admin:\n  socket: run/admin.sock\n  mode: \"0600\"\n",
       "log:\n  format: json\n  level: ", options_.agent_log_level, "\n",
-      "reconnect:\n  initial_ms: 100\n  max_ms: 1000\n  multiplier: 2\n  jitter: 0.2\n",
+      // The agent also takes initial_ms as gRPC's connect timeout, so the
+      // first attempts may time out on a loaded machine; the cap keeps later
+      // ones long enough for a TLS handshake under sanitizers.
+      "reconnect:\n  initial_ms: 100\n  max_ms: 2000\n  multiplier: 2\n  jitter: 0.2\n",
       "encoding:\n  threads: ", options_.encoding_threads,
       "\n  max_records_per_batch: ", options_.max_records_per_batch, "\n");
   return WriteFileBytes(dir / "agent.yaml", config);
