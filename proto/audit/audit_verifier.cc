@@ -87,10 +87,12 @@ AuditVerifier::AuditVerifier(AuditVerifyOptions options, std::vector<v1::SignedT
   CheckHeadsAtCurrentSize();
 }
 
-void AuditVerifier::Fail(AuditProblem problem, uint64_t index, std::string reason) {
+void AuditVerifier::Fail(AuditProblem problem, uint64_t index, std::string reason,
+                         std::optional<uint64_t> last_possible_index) {
   if (!verdict_.ok()) return;  // keep the first
   verdict_.problem = problem;
   verdict_.first_bad_index = index;
+  verdict_.last_possible_bad_index = last_possible_index;
   verdict_.reason = std::move(reason);
   verdict_.latest_verified_head.reset();
 }
@@ -141,7 +143,8 @@ void AuditVerifier::CheckHead(const v1::SignedTreeHead& signed_head) {
     Fail(AuditProblem::kRootMismatch, first,
          absl::StrCat(size > first ? EntryRange(first, size) : std::string("the entries"),
                       " do not hash to the root signed at tree size ", size,
-                      ": an entry was changed, removed, inserted or reordered"));
+                      ": an entry was changed, removed, inserted or reordered"),
+         size > first + 1 ? std::optional<uint64_t>(size - 1) : std::nullopt);
     return;
   }
   if (size != verified_size_) range_start_ = verified_size_;

@@ -14,7 +14,9 @@
 // reported at the first entry it newly covers: the index just after the
 // last head that verified (with a head per append this is the changed
 // entry itself; with a head per batch it is the batch's first entry, and
-// the reason names the range). After the last entry, heads beyond it and a
+// the reason names the range; a root mismatch over a range also sets
+// last_possible_bad_index, which NarrowFirstBadEntry can narrow with more
+// heads from the live log). After the last entry, heads beyond it and a
 // saved head beyond it mean a truncated log; entries beyond the last signed
 // head are unsigned and reported as forged.
 //
@@ -64,6 +66,12 @@ struct AuditVerdict {
   // The first entry that could not be verified (set whenever problem is not
   // kNone).
   std::optional<uint64_t> first_bad_index;
+  // Set when the entries do not hash to a signed root that newly covers
+  // several entries and no signed head in between is at hand: the first bad
+  // entry is somewhere in [first_bad_index, last_possible_bad_index]
+  // (NarrowFirstBadEntry in first_bad_entry_search.h narrows it with heads
+  // fetched from the log). Unset when first_bad_index is exact.
+  std::optional<uint64_t> last_possible_bad_index;
   // Why, naming indices, sizes and key ids; never entry contents.
   std::string reason;
   // Entries read and signed heads verified before the first problem.
@@ -113,7 +121,8 @@ class AuditVerifier {
   // Checks heads of size frontier_.size() (the walk's position).
   void CheckHeadsAtCurrentSize();
   void CheckHead(const v1::SignedTreeHead& head);
-  void Fail(AuditProblem problem, uint64_t index, std::string reason);
+  void Fail(AuditProblem problem, uint64_t index, std::string reason,
+            std::optional<uint64_t> last_possible_index = std::nullopt);
 
   AuditVerifyOptions options_;
   std::vector<v1::SignedTreeHead> heads_;  // by size, then time

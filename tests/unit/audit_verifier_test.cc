@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "proto/audit/audit_log.h"
 #include "proto/audit/audit_log_keys.h"
+#include "proto/audit/first_bad_entry_search.h"
 #include "proto/audit/tree_head.h"
 #include "tests/unit/audit_test_util.h"
 
@@ -253,6 +255,7 @@ TEST(AuditVerifierBatchTest, ChangedEntryIsReportedAtTheStartOfItsBatch) {
   bytes[bytes.find("validation")] = 'V';
   const AuditVerdict verdict = Verify(*exported);
   ExpectBad(verdict, AuditProblem::kRootMismatch, 5);
+  EXPECT_EQ(verdict.last_possible_bad_index, 9u);
   EXPECT_NE(verdict.reason.find("entries 5..9"), std::string::npos) << verdict.reason;
   EXPECT_EQ(verdict.heads_verified, 1u);
 }
@@ -328,6 +331,153 @@ TEST(AuditVerifierEmptyTest, EmptyLogVerifiesAndUnsignedEntriesDoNot) {
   entry.set_entry(MakeEntry(0).SerializeAsString());
   unsigned_log.entries.push_back(entry);
   ExpectBad(Verify(unsigned_log), AuditProblem::kUnsignedEntries, 0);
+}
+
+// Locating the first bad entry when only the latest head came with the
+// entries (a live `fedlink audit verify`): bisection over the heads the log
+// signed at smaller sizes.
+class FirstBadEntrySearchTest : public AuditVerifierTest {
+ protected:
+  // The verdict on the export's entries checked against its latest head
+  // alone: a root mismatch somewhere in 0..19.
+  AuditVerdict VerifyAgainstLatestHeadOnly() {
+    AuditLogExport latest_only = export_;
+    latest_only.heads = {HeadOfSize(kEntries)};
+    const AuditVerdict verdict = Verify(latest_only);
+    EXPECT_EQ(verdict.first_bad_index, 0u) << verdict.reason;
+    EXPECT_EQ(verdict.last_possible_bad_index, kEntries - 1) << verdict.reason;
+    return verdict;
+  }
+
+  std::vector<MerkleHash> LeafHashes() const {
+    std::vector<MerkleHash> hashes;
+    for (const v1::LoggedEntry& entry : export_.entries) {
+      hashes.push_back(crypto::MerkleLeafHash(absl::MakeConstSpan(
+          reinterpret_cast<const uint8_t*>(entry.entry().data()), entry.entry().size())));
+    }
+    return hashes;
+  }
+
+  // Fetches from the log, counting, and answers NotFound where `unsigned_size` says.
+  SignedHeadAtSize HeadAt(std::function<bool(uint64_t)> unsigned_size = nullptr) {
+    return [this, unsigned_size](uint64_t size) -> absl::StatusOr<v1::SignedTreeHead> {
+      fetched_.push_back(size);
+      if (unsigned_size && unsigned_size(size)) return absl::NotFoundError("not signed");
+      return log_->GetSignedHead(size);
+    };
+  }
+
+  absl::StatusOr<AuditVerdict> Narrow(const AuditVerdict& verdict, const SignedHeadAtSize& head_at) {
+    return NarrowFirstBadEntry(verdict, LeafHashes(), TestKey().public_key(), kLogId, head_at);
+  }
+
+  void ChangeByteOf(uint64_t index) {
+    std::string& bytes = *export_.entries[index].mutable_entry();
+    bytes[bytes.find("validation")] = 'V';
+  }
+
+  std::vector<uint64_t> fetched_;
+};
+
+TEST_F(FirstBadEntrySearchTest, ChangedEntryIsFoundWithLogarithmicallyManyHeads) {
+  const AuditLogExport untouched = export_;
+  for (const uint64_t changed : {uint64_t{0}, uint64_t{7}, kEntries - 1}) {
+    SCOPED_TRACE(changed);
+    export_ = untouched;
+    fetched_.clear();
+    ChangeByteOf(changed);
+    absl::StatusOr<AuditVerdict> narrowed = Narrow(VerifyAgainstLatestHeadOnly(), HeadAt());
+    ASSERT_TRUE(narrowed.ok()) << narrowed.status();
+    ExpectBad(*narrowed, AuditProblem::kRootMismatch, changed);
+    EXPECT_FALSE(narrowed->last_possible_bad_index.has_value());
+    EXPECT_NE(narrowed->reason.find(absl::StrCat("entry ", changed, " was changed")),
+              std::string::npos)
+        << narrowed->reason;
+    EXPECT_LE(fetched_.size(), 5u);  // ceil(log2(20))
+  }
+}
+
+TEST_F(FirstBadEntrySearchTest, RemovedAndSwappedEntriesAreFound) {
+  const AuditLogExport untouched = export_;
+  {
+    SCOPED_TRACE("entry 11 removed, the rest renumbered");
+    export_.entries.erase(export_.entries.begin() + 11);
+    for (size_t i = 0; i < export_.entries.size(); ++i) export_.entries[i].set_index(i);
+    AuditLogExport latest_only = export_;
+    latest_only.heads = {HeadOfSize(kEntries - 1)};
+    const AuditVerdict verdict = Verify(latest_only);
+    absl::StatusOr<AuditVerdict> narrowed = Narrow(verdict, HeadAt());
+    ASSERT_TRUE(narrowed.ok()) << narrowed.status();
+    ExpectBad(*narrowed, AuditProblem::kRootMismatch, 11);
+  }
+  export_ = untouched;
+  {
+    SCOPED_TRACE("entries 4 and 12 swapped");
+    std::swap(*export_.entries[4].mutable_entry(), *export_.entries[12].mutable_entry());
+    absl::StatusOr<AuditVerdict> narrowed = Narrow(VerifyAgainstLatestHeadOnly(), HeadAt());
+    ASSERT_TRUE(narrowed.ok()) << narrowed.status();
+    ExpectBad(*narrowed, AuditProblem::kRootMismatch, 4);
+  }
+}
+
+// Where the log signed no head the search moves to a signed neighbour and,
+// with none in between, names the range.
+TEST_F(FirstBadEntrySearchTest, SizesWithoutAHeadNarrowToTheNearestSignedSizes) {
+  ChangeByteOf(7);
+  absl::StatusOr<AuditVerdict> even_only =
+      Narrow(VerifyAgainstLatestHeadOnly(), HeadAt([](uint64_t size) { return size % 2 == 1; }));
+  ASSERT_TRUE(even_only.ok()) << even_only.status();
+  ExpectBad(*even_only, AuditProblem::kRootMismatch, 6);
+  EXPECT_EQ(even_only->last_possible_bad_index, 7u);
+  EXPECT_NE(even_only->reason.find("among entries 6..7"), std::string::npos) << even_only->reason;
+  // Each size is asked for at most once.
+  std::vector<uint64_t> sorted = fetched_;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
+
+  absl::StatusOr<AuditVerdict> none =
+      Narrow(VerifyAgainstLatestHeadOnly(), HeadAt([](uint64_t) { return true; }));
+  ASSERT_TRUE(none.ok()) << none.status();
+  ExpectBad(*none, AuditProblem::kRootMismatch, 0);
+  EXPECT_EQ(none->last_possible_bad_index, kEntries - 1);
+}
+
+TEST_F(FirstBadEntrySearchTest, HeadsThatDoNotVerifyOrFailToArriveEndTheSearch) {
+  ChangeByteOf(7);
+  const AuditVerdict verdict = VerifyAgainstLatestHeadOnly();
+  // A head the key did not sign (a keeper steering the search).
+  const SignedHeadAtSize forged = [&](uint64_t size) -> absl::StatusOr<v1::SignedTreeHead> {
+    return Resign(HeadOfSize(size).head(), 2);
+  };
+  EXPECT_EQ(Narrow(verdict, forged).status().code(), absl::StatusCode::kInvalidArgument);
+  // A head of another size than asked.
+  const SignedHeadAtSize wrong_size = [&](uint64_t) -> absl::StatusOr<v1::SignedTreeHead> {
+    return HeadOfSize(3);
+  };
+  EXPECT_EQ(Narrow(verdict, wrong_size).status().code(), absl::StatusCode::kInvalidArgument);
+  const SignedHeadAtSize unavailable = [](uint64_t) -> absl::StatusOr<v1::SignedTreeHead> {
+    return absl::UnavailableError("connection lost");
+  };
+  EXPECT_EQ(Narrow(verdict, unavailable).status().code(), absl::StatusCode::kUnavailable);
+  // Too few leaf hashes for the range.
+  EXPECT_EQ(NarrowFirstBadEntry(verdict, {}, TestKey().public_key(), kLogId, HeadAt())
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(FirstBadEntrySearchTest, OtherVerdictsAreLeftAlone) {
+  AuditVerdict ok;
+  absl::StatusOr<AuditVerdict> same = Narrow(ok, HeadAt());
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->ok());
+  ChangeByteOf(7);
+  const AuditVerdict exact = Verify(export_);  // every head at hand: already exact
+  absl::StatusOr<AuditVerdict> narrowed = Narrow(exact, HeadAt());
+  ASSERT_TRUE(narrowed.ok());
+  ExpectBad(*narrowed, AuditProblem::kRootMismatch, 7);
+  EXPECT_EQ(narrowed->reason, exact.reason);
+  EXPECT_TRUE(fetched_.empty());
 }
 
 }  // namespace
