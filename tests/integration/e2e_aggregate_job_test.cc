@@ -34,7 +34,7 @@ std::vector<int> Concat(std::initializer_list<std::vector<int>> parts) {
   return all;
 }
 
-TEST(E2eAggregateJobTest, SmallCellsAreSuppressedInThePrintedTable) {
+TEST(AggregateJobTest, SmallCellsAreSuppressedInThePrintedTable) {
   const std::vector<int> edu_only = Range(0, 3), health_only = Range(100, 140),
                          wages_only = Range(200, 240), edu_health = Range(300, 320),
                          edu_wages = Range(400, 420), health_wages = Range(500, 520),

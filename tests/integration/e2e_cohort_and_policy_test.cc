@@ -17,7 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(E2eCohortAndPolicyTest, CohortFilterSelectsWhatIsEncodedAndReleased) {
+TEST(CohortAndPolicyTest, CohortFilterSelectsWhatIsEncodedAndReleased) {
   // SyntheticCsv gives person n the program alpha, beta, gamma for n % 3.
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =
       StartSyntheticCluster({{"edu", Range(0, 90)}, {"health", Range(45, 135)}});
@@ -61,7 +61,7 @@ TEST(E2eCohortAndPolicyTest, CohortFilterSelectsWhatIsEncodedAndReleased) {
   EXPECT_EQ(people, expected);
 }
 
-TEST(E2eCohortAndPolicyTest, AJobBreakingThePolicyCannotBeApproved) {
+TEST(CohortAndPolicyTest, AJobBreakingThePolicyCannotBeApproved) {
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =
       StartSyntheticCluster({{"edu", Range(0, 20)}, {"health", Range(10, 30)}});
   ASSERT_TRUE(made.ok()) << made.status();

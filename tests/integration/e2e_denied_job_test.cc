@@ -17,7 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(E2eDeniedJobTest, ADenialReleasesNothingAndTheAnalystSeesWhy) {
+TEST(DeniedJobTest, ADenialReleasesNothingAndTheAnalystSeesWhy) {
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =
       StartSyntheticCluster({{"edu", Range(0, 40)}, {"health", Range(20, 60)}});
   ASSERT_TRUE(made.ok()) << made.status();

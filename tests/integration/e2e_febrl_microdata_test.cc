@@ -26,7 +26,7 @@ using ::testing::HasSubstr;
 
 constexpr size_t kPairs = 1000;
 
-TEST(E2eFebrlMicrodataTest, TwoAgenciesLinkFebrl4WithF1AtLeast099) {
+TEST(FebrlMicrodataTest, TwoAgenciesLinkFebrl4WithF1AtLeast099) {
   absl::StatusOr<FebrlPairs> febrl = LoadFebrl4Pairs(kPairs);
   ASSERT_TRUE(febrl.ok()) << febrl.status();
   absl::StatusOr<std::string> schema = FebrlIngestSchemaWithTruth();

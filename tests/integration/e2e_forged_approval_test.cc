@@ -46,7 +46,7 @@ grpc::Status Submit(v1::Coordinator::Stub& stub, const v1::SignedDecision& decis
   return stub.SubmitDecision(&context, request, &response);
 }
 
-TEST(E2eForgedApprovalTest, ForgedApprovalsAreRefusedAndTheJobNeverStarts) {
+TEST(ForgedApprovalTest, ForgedApprovalsAreRefusedAndTheJobNeverStarts) {
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =
       StartSyntheticCluster({{"edu", Range(0, 20)}, {"health", Range(10, 30)}});
   ASSERT_TRUE(made.ok()) << made.status();

@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(E2eIdentifierCanaryTest, NoIdentifierLeavesAnAgencyDuringAFullJob) {
+TEST(IdentifierCanaryTest, NoIdentifierLeavesAnAgencyDuringAFullJob) {
   const std::vector<int> edu_people = Range(0, 60), health_people = Range(30, 90);
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =
       StartSyntheticCluster({{"edu", edu_people}, {"health", health_people}});

@@ -54,7 +54,7 @@ size_t ProbesFound(const fs::path& dir, const std::vector<std::string>& probes,
   return found;
 }
 
-TEST(E2ePurgeTest, CancelledJobLeavesNoEncodingOrKeyInTheCoordinatorFiles) {
+TEST(PurgeTest, CancelledJobLeavesNoEncodingOrKeyInTheCoordinatorFiles) {
   ClusterOptions options;
   options.max_records_per_batch = 16;  // several batches
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =

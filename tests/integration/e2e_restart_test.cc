@@ -17,7 +17,7 @@
 namespace fedlink::e2e {
 namespace {
 
-TEST(E2eRestartTest, JobSurvivesKillNineOfCoordinatorAndAgentsAtSeveralPoints) {
+TEST(RestartTest, JobSurvivesKillNineOfCoordinatorAndAgentsAtSeveralPoints) {
   ClusterOptions options;
   options.max_records_per_batch = 8;  // 30 batches per agency: uploads take a while
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =
@@ -89,7 +89,7 @@ TEST(E2eRestartTest, JobSurvivesKillNineOfCoordinatorAndAgentsAtSeveralPoints) {
 
 // A steward may decide while the coordinator is down: the signed decision
 // is queued by the agent and delivered once the coordinator is back.
-TEST(E2eRestartTest, DecisionMadeWhileTheCoordinatorIsDownIsDeliveredLater) {
+TEST(RestartTest, DecisionMadeWhileTheCoordinatorIsDownIsDeliveredLater) {
   absl::StatusOr<std::unique_ptr<E2eCluster>> made =
       StartSyntheticCluster({{"edu", Range(0, 20)}, {"health", Range(10, 30)}});
   ASSERT_TRUE(made.ok()) << made.status();

@@ -18,7 +18,7 @@ namespace {
 
 constexpr size_t kPeople = 300, kAtWages = 150;
 
-TEST(E2eThreeAgenciesTest, JobCompletesWithRowsLinkedAcrossAllThree) {
+TEST(ThreeAgenciesTest, JobCompletesWithRowsLinkedAcrossAllThree) {
   absl::StatusOr<FebrlPairs> febrl = LoadFebrl4Pairs(kPeople);
   ASSERT_TRUE(febrl.ok()) << febrl.status();
   absl::StatusOr<std::string> schema = FebrlIngestSchemaWithTruth();
