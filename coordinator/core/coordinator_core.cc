@@ -982,8 +982,18 @@ absl::Status CoordinatorCore::ListAuditEntries(
   });
 }
 
-absl::StatusOr<v1::SignedTreeHead> CoordinatorCore::GetSignedTreeHead(const proto::PeerIdentity& caller) {
+absl::StatusOr<v1::SignedTreeHead> CoordinatorCore::GetSignedTreeHead(
+    const proto::PeerIdentity& caller, const v1::GetSignedTreeHeadRequest& request) {
   FEDLINK_RETURN_IF_ERROR(RequireRole(caller, "GetSignedTreeHead", {proto::Role::kAuditor}));
+  if (request.tree_size() != 0) {
+    const uint64_t current = audit_->log().tree_size();
+    if (request.tree_size() > current) {
+      return absl::InvalidArgumentError(absl::StrCat("GetSignedTreeHead: tree_size ",
+                                                     request.tree_size(),
+                                                     " is beyond the log's size ", current));
+    }
+    return audit_->log().GetSignedHead(request.tree_size());
+  }
   std::optional<v1::SignedTreeHead> head = audit_->log().latest_signed_head();
   if (head.has_value()) return *head;
   return audit_->log().SignHead();

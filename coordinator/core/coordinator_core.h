@@ -109,7 +109,10 @@ class CoordinatorCore {
   absl::Status ListAuditEntries(const proto::PeerIdentity& caller,
                                 const v1::ListAuditEntriesRequest& request,
                                 const std::function<bool(const v1::LoggedEntry&)>& write);
-  absl::StatusOr<v1::SignedTreeHead> GetSignedTreeHead(const proto::PeerIdentity& caller);
+  // The latest signed head, or the one signed at request.tree_size() (see
+  // the proto: NotFound if none was, InvalidArgument beyond the log).
+  absl::StatusOr<v1::SignedTreeHead> GetSignedTreeHead(const proto::PeerIdentity& caller,
+                                                       const v1::GetSignedTreeHeadRequest& request = {});
   absl::StatusOr<v1::InclusionProof> GetInclusionProof(const proto::PeerIdentity& caller,
                                                        const v1::GetInclusionProofRequest& request);
   absl::StatusOr<v1::ConsistencyProof> GetConsistencyProof(

@@ -110,12 +110,30 @@ absl::StatusOr<audit::AuditVerifyOptions> MakeVerifyOptions(
   return options;
 }
 
+audit::AuditVerdict LocateFirstBadEntry(audit::AuditVerdict verdict,
+                                        absl::Span<const audit::MerkleHash> leaf_hashes,
+                                        const audit::AuditVerifyOptions& options,
+                                        const audit::SignedHeadAtSize& head_at) {
+  absl::StatusOr<audit::AuditVerdict> narrowed =
+      audit::NarrowFirstBadEntry(verdict, leaf_hashes, options.log_key, options.log_id, head_at);
+  if (narrowed.ok()) return *std::move(narrowed);
+  absl::StrAppend(&verdict.reason, "; the first bad entry could not be located: ",
+                  narrowed.status().message());
+  return verdict;
+}
+
 int ReportVerdict(const audit::AuditVerdict& verdict, const std::string& state_path,
                   std::ostream& out, std::ostream& err) {
   if (!verdict.ok()) {
+    std::string first_bad = "?";
+    if (verdict.first_bad_index && verdict.last_possible_bad_index) {
+      first_bad = absl::StrCat("somewhere in ", *verdict.first_bad_index, "..",
+                               *verdict.last_possible_bad_index);
+    } else if (verdict.first_bad_index) {
+      first_bad = absl::StrCat(*verdict.first_bad_index);
+    }
     out << "audit log verification FAILED: " << audit::AuditProblemName(verdict.problem)
-        << "\n  first bad entry: "
-        << (verdict.first_bad_index ? absl::StrCat(*verdict.first_bad_index) : "?")
+        << "\n  first bad entry: " << first_bad
         << "\n  reason: " << verdict.reason << "\n  entries checked before it: "
         << verdict.entries_checked << ", signed heads verified: " << verdict.heads_verified
         << "\n";

@@ -13,9 +13,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "coordinator/fedlink_cli/client_config.h"
 #include "fedlink/v1/audit.pb.h"
 #include "proto/audit/audit_verifier.h"
+#include "proto/audit/first_bad_entry_search.h"
 
 namespace fedlink::cli {
 
@@ -42,8 +44,20 @@ absl::Status SaveHead(const std::string& path, const v1::SignedTreeHead& head);
 absl::StatusOr<audit::AuditVerifyOptions> MakeVerifyOptions(
     const ClientConfig& config, std::optional<v1::SignedTreeHead> saved_head);
 
+// When the entries read from the live log do not hash to its latest signed
+// root, locates the first bad entry by bisecting over the heads the log
+// signed at smaller sizes (audit::NarrowFirstBadEntry; `head_at` fetches
+// them, `leaf_hashes` are the entries' Merkle leaf hashes as read). Other
+// verdicts come back unchanged. If the search fails (a fetch fails, a head
+// does not verify) the verdict stays as it was, its reason saying why the
+// position is unknown. Thread-compatible.
+audit::AuditVerdict LocateFirstBadEntry(audit::AuditVerdict verdict,
+                                        absl::Span<const audit::MerkleHash> leaf_hashes,
+                                        const audit::AuditVerifyOptions& options,
+                                        const audit::SignedHeadAtSize& head_at);
+
 // Prints the verdict (OK with sizes, or FAILED with the problem, the first
-// bad index and the reason) and, on success with a non-empty state path,
+// bad index — or the range it is in — and the reason) and, on success with a non-empty state path,
 // saves the latest verified head there. Returns kExitOk,
 // kExitVerificationFailed, or kExitError if the state cannot be saved.
 int ReportVerdict(const audit::AuditVerdict& verdict, const std::string& state_path,

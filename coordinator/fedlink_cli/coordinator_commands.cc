@@ -18,8 +18,10 @@
 #include "proto/audit/audit_archive.h"
 #include "proto/audit/audit_verifier.h"
 #include "coordinator/fedlink_cli/results_table.h"
+#include "linkage/crypto/merkle.h"
 #include "linkage/crypto/x25519.h"
 #include "proto/runtime/limits.h"
+#include "proto/runtime/status_convert.h"
 #include "proto/runtime/payload_crypto.h"
 #include "proto/runtime/tls_credentials.h"
 
@@ -102,6 +104,20 @@ struct FetchedLog {
   v1::SignedTreeHead head;
   std::vector<v1::LoggedEntry> entries;
 };
+
+// The head signed at exactly `tree_size` (NotFound if none was), for
+// locating the first bad entry.
+absl::StatusOr<v1::SignedTreeHead> FetchHeadAtSize(v1::Coordinator::Stub& stub,
+                                                   uint64_t tree_size) {
+  grpc::ClientContext context;
+  SetDeadline(context, kUnaryDeadline);
+  v1::GetSignedTreeHeadRequest request;
+  request.set_tree_size(tree_size);
+  v1::SignedTreeHead head;
+  const grpc::Status status = stub.GetSignedTreeHead(&context, request, &head);
+  if (!status.ok()) return proto::FromGrpcStatus(status);
+  return head;
+}
 
 absl::StatusOr<v1::SignedTreeHead> FetchHead(v1::Coordinator::Stub& stub, std::ostream& err,
                                              int& exit_code) {
@@ -187,18 +203,29 @@ int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_pa
   // The verifier trusts nothing but signatures: a head it cannot verify is
   // a verdict (reported below), not a transport error.
   absl::StatusOr<std::unique_ptr<audit::AuditVerifier>> verifier =
-      audit::AuditVerifier::Create(*std::move(options), {*head});
+      audit::AuditVerifier::Create(*options, {*head});
   if (!verifier.ok()) {
     err << "fedlink: " << verifier.status().message() << "\n";
     return kExitError;
   }
   v1::ListAuditEntriesRequest request;
   request.set_to_index(head->head().tree_size());
+  // The leaf hashes (32 bytes an entry) let a root mismatch be bisected
+  // down to the first bad entry with heads of smaller sizes.
+  std::vector<audit::MerkleHash> leaf_hashes;
   exit_code = StreamEntries(
       **stub, request,
-      [&](const v1::LoggedEntry& entry) { return (*verifier)->AddEntry(entry); }, err);
+      [&](const v1::LoggedEntry& entry) {
+        leaf_hashes.push_back(crypto::MerkleLeafHash(absl::MakeConstSpan(
+            reinterpret_cast<const uint8_t*>(entry.entry().data()), entry.entry().size())));
+        return (*verifier)->AddEntry(entry);
+      },
+      err);
   if (exit_code != kExitOk) return exit_code;
-  return ReportVerdict((*verifier)->Finish(), state_path, out, err);
+  const audit::AuditVerdict verdict = LocateFirstBadEntry(
+      (*verifier)->Finish(), leaf_hashes, *options,
+      [&](uint64_t tree_size) { return FetchHeadAtSize(**stub, tree_size); });
+  return ReportVerdict(verdict, state_path, out, err);
 }
 
 int PrintLiveEntriesCommand(const ClientConfig& config, const EntryFilter& filter, bool json,

@@ -225,7 +225,7 @@ grpc::Status CoordinatorService::GetSignedTreeHead(grpc::ServerContext* context,
                                                    const v1::GetSignedTreeHeadRequest* request,
                                                    v1::SignedTreeHead* response) {
   return Unary(core_, context, "GetSignedTreeHead", request, response,
-               [&](const proto::PeerIdentity& c) { return core_->GetSignedTreeHead(c); });
+               [&](const proto::PeerIdentity& c) { return core_->GetSignedTreeHead(c, *request); });
 }
 
 grpc::Status CoordinatorService::GetInclusionProof(grpc::ServerContext* context,

@@ -360,9 +360,10 @@ std::string* CoordinatorAuditTamperTest::job_id_ = nullptr;
 crypto::Ed25519PrivateKey* CoordinatorAuditTamperTest::edu_key_ = nullptr;
 
 // Entries changed in place, removed or reordered no longer hash to the
-// signed root. The mismatch is reported at the first entry the failing head
-// newly covers: the live log hands the auditor only its latest head, so
-// that is entry 0, and the reason names the range.
+// signed root. The live log hands the auditor its latest head, whose root
+// only says that some entry is bad; `fedlink audit verify` then bisects
+// over the heads the coordinator signed at smaller sizes (one per append)
+// and names the first bad entry exactly.
 TEST_F(CoordinatorAuditTamperTest, UntouchedLogVerifiesAndChangedRemovedOrSwappedEntriesDoNot) {
   {
     SCOPED_TRACE("untouched");
@@ -372,16 +373,18 @@ TEST_F(CoordinatorAuditTamperTest, UntouchedLogVerifiesAndChangedRemovedOrSwappe
     EXPECT_EQ(verdict.exit_code, 0) << verdict.text;
     EXPECT_THAT(verdict.text, HasSubstr(absl::StrCat("audit log OK: ", entries_, " entries")));
   }
-  const std::string whole_range = absl::StrCat(
-      "entries 0..", entries_ - 1, " do not hash to the root signed at tree size ", entries_);
+  // The reason: entry i is the first whose head's root differs.
+  const auto located = [](uint64_t index) {
+    return absl::StrCat("entry ", index, " was changed, removed, inserted or reordered");
+  };
   {
     SCOPED_TRACE("one byte of an entry changed");
     const fs::path dir = CopyPristine("changed-byte");
+    uint64_t index = 0;
     {
       AuditFamily log(dir);
       // The refused cross-analyst read: one letter of its RPC name.
       const std::vector<v1::AuditEntry> entries = log.Entries();
-      uint64_t index = 0;
       for (; index < entries.size(); ++index) {
         if (entries[index].rpc() == "fedlink.v1.Coordinator/GetJob") break;
       }
@@ -394,46 +397,86 @@ TEST_F(CoordinatorAuditTamperTest, UntouchedLogVerifiesAndChangedRemovedOrSwappe
     }
     auto daemon = Serve("changed-byte");
     Verdict verdict = Verify("changed-byte", port_, "");
-    ExpectFailure(verdict, "entries do not match a signed root", 0);
-    EXPECT_THAT(verdict.text, HasSubstr(whole_range));
+    ASSERT_GT(index, 0u) << "the refused read is not the first entry";
+    ExpectFailure(verdict, "entries do not match a signed root", index);
+    EXPECT_THAT(verdict.text, HasSubstr(located(index)));
   }
   {
     SCOPED_TRACE("an entry removed");
     const fs::path dir = CopyPristine("removed-entry");
+    uint64_t gone = 0;
     {
       AuditFamily log(dir);
       // The refused cross-analyst read disappears: the later entries move
       // down and the log ends one entry earlier, its heads cut to match.
       const uint64_t size = log.Size();
-      const uint64_t gone = IndexOf(log.Entries(), v1::AUDIT_ACTION_CALL_REFUSED);
+      gone = IndexOf(log.Entries(), v1::AUDIT_ACTION_CALL_REFUSED);
       for (uint64_t i = gone; i + 1 < size; ++i) log.Put(audit::EntryKey(i), log.Entry(i + 1));
       log.CutTo(size - 1);
     }
     auto daemon = Serve("removed-entry");
     Verdict verdict = Verify("removed-entry", port_, "");
-    ExpectFailure(verdict, "entries do not match a signed root", 0);
-    EXPECT_THAT(verdict.text, HasSubstr(absl::StrCat("entries 0..", entries_ - 2,
-                                                     " do not hash to the root signed at tree size ",
-                                                     entries_ - 1)));
+    ExpectFailure(verdict, "entries do not match a signed root", gone);
+    EXPECT_THAT(verdict.text, HasSubstr(located(gone)));
   }
   {
     SCOPED_TRACE("two entries swapped");
     const fs::path dir = CopyPristine("swapped-entries");
+    uint64_t earlier = 0;
     {
       AuditFamily log(dir);
       // The decision now seems to come before the job was notified.
       const std::vector<v1::AuditEntry> entries = log.Entries();
       const uint64_t a = IndexOf(entries, v1::AUDIT_ACTION_JOB_NOTIFIED);
       const uint64_t b = IndexOf(entries, v1::AUDIT_ACTION_DECISION_RECEIVED);
+      ASSERT_LT(a, b);
+      earlier = a;
       const std::string first = log.Entry(a);
       log.Put(audit::EntryKey(a), log.Entry(b));
       log.Put(audit::EntryKey(b), first);
     }
     auto daemon = Serve("swapped-entries");
     Verdict verdict = Verify("swapped-entries", port_, "");
-    ExpectFailure(verdict, "entries do not match a signed root", 0);
-    EXPECT_THAT(verdict.text, HasSubstr(whole_range));
+    ExpectFailure(verdict, "entries do not match a signed root", earlier);
+    EXPECT_THAT(verdict.text, HasSubstr(located(earlier)));
   }
+}
+
+// GetSignedTreeHead at a size: the head signed then (auditors only), NOT_FOUND
+// where the log signed none, INVALID_ARGUMENT beyond the log. With heads
+// missing around a changed entry, verify can only name the range between
+// the nearest signed sizes.
+TEST_F(CoordinatorAuditTamperTest, HeadsAtEarlierSizesAndARangeWhereTheyAreMissing) {
+  const fs::path dir = CopyPristine("missing-heads");
+  const uint64_t changed = 4;
+  {
+    AuditFamily log(dir);
+    v1::AuditEntry entry = log.Entries()[changed];
+    entry.set_time_unix_ms(entry.time_unix_ms() + 1);  // still a valid entry
+    log.Put(audit::EntryKey(changed), entry.SerializeAsString());
+    log.Delete(audit::HeadKey(changed));
+    log.Delete(audit::HeadKey(changed + 1));
+  }
+  auto daemon = Serve("missing-heads");
+  const auto head_at = [&](const std::string& who, uint64_t size, v1::SignedTreeHead* head) {
+    grpc::ClientContext context;
+    context.set_deadline(DeadlineIn(std::chrono::seconds(10)));
+    v1::GetSignedTreeHeadRequest request;
+    request.set_tree_size(size);
+    return Stub(who, port_)->GetSignedTreeHead(&context, request, head).error_code();
+  };
+  v1::SignedTreeHead head;
+  ASSERT_EQ(head_at("auditor/audrey", 3, &head), grpc::StatusCode::OK);
+  EXPECT_EQ(head.head().tree_size(), 3u);
+  EXPECT_EQ(head_at("auditor/audrey", changed, &head), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(head_at("auditor/audrey", entries_ + 1000, &head), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(head_at("analyst/alice", 3, &head), grpc::StatusCode::PERMISSION_DENIED);
+
+  Verdict verdict = Verify("missing-heads", port_, "");
+  EXPECT_EQ(verdict.exit_code, 1) << verdict.text;
+  // Signed sizes 3 (matching) and 6 (differing): entries 3..5.
+  EXPECT_THAT(verdict.text, HasSubstr(absl::StrCat("first bad entry: somewhere in ", changed - 1,
+                                                   "..", changed + 1, "\n")));
 }
 
 // The tail: a log cut short is consistent with its own remaining heads, so

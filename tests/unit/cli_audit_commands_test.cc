@@ -6,10 +6,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "linkage/crypto/merkle.h"
 #include "proto/audit/audit_archive.h"
 #include "tests/unit/audit_test_util.h"
 
@@ -101,6 +103,47 @@ TEST_F(AuditCommandsTest, TamperedEntryFailsWithTheFirstBadIndex) {
   EXPECT_EQ(Verify(tampered, ""), kExitVerificationFailed);
   EXPECT_THAT(out_.str(), HasSubstr("audit log verification FAILED"));
   EXPECT_THAT(out_.str(), HasSubstr("first bad entry: 4\n"));
+}
+
+// What `fedlink audit export` writes: the latest head only. Offline the
+// verdict can only name the range; against the live log (the heads at
+// smaller sizes fetched one by one) it names the entry.
+TEST_F(AuditCommandsTest, LatestHeadOnlyNamesTheRangeUntilHeadsAreFetched) {
+  absl::StatusOr<audit::AuditLogExport> exported = log_->Export();
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  exported->heads = {exported->heads.back()};
+  std::string& bytes = *exported->entries[4].mutable_entry();
+  bytes[bytes.find("sequence 4")] = 'S';
+  std::ostringstream archive;
+  ASSERT_TRUE(audit::WriteAuditArchive(*exported, archive).ok());
+  EXPECT_EQ(Verify(archive.str(), ""), kExitVerificationFailed);
+  EXPECT_THAT(out_.str(), HasSubstr("first bad entry: somewhere in 0..9\n"));
+
+  absl::StatusOr<audit::AuditVerifyOptions> options = MakeVerifyOptions(config_, std::nullopt);
+  ASSERT_TRUE(options.ok()) << options.status();
+  absl::StatusOr<audit::AuditVerdict> verdict = audit::VerifyAuditLog(*exported, *options);
+  ASSERT_TRUE(verdict.ok()) << verdict.status();
+  std::vector<audit::MerkleHash> leaf_hashes;
+  for (const v1::LoggedEntry& entry : exported->entries) {
+    leaf_hashes.push_back(crypto::MerkleLeafHash(absl::MakeConstSpan(
+        reinterpret_cast<const uint8_t*>(entry.entry().data()), entry.entry().size())));
+  }
+  const audit::AuditVerdict located =
+      LocateFirstBadEntry(*verdict, leaf_hashes, *options,
+                          [&](uint64_t size) { return log_->GetSignedHead(size); });
+  out_.str("");
+  EXPECT_EQ(ReportVerdict(located, "", out_, err_), kExitVerificationFailed);
+  EXPECT_THAT(out_.str(), HasSubstr("first bad entry: 4\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("entry 4 was changed, removed, inserted or reordered"));
+
+  // A head the search cannot trust leaves the range, saying why.
+  const audit::AuditVerdict unlocated = LocateFirstBadEntry(
+      *verdict, leaf_hashes, *options,
+      [](uint64_t) -> absl::StatusOr<v1::SignedTreeHead> { return v1::SignedTreeHead(); });
+  out_.str("");
+  EXPECT_EQ(ReportVerdict(unlocated, "", out_, err_), kExitVerificationFailed);
+  EXPECT_THAT(out_.str(), HasSubstr("first bad entry: somewhere in 0..9\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("the first bad entry could not be located"));
 }
 
 TEST_F(AuditCommandsTest, RewrittenHistoryIsCaughtByTheSavedHead) {
