@@ -182,7 +182,7 @@ TEST(GeneratorTest, GroundTruthListsEveryRowOfEveryFileInOrder) {
 }
 
 TEST(GeneratorTest, EvalKeysAreUniqueAndListedInTheGroundTruth) {
-  PresetOptions options = Options(7, 3000);
+  PresetOptions options = Options(7, 400);
   options.eval_keys = true;
   auto with_keys = MakeGenerator("agencies", options);
   options.eval_keys = false;
