@@ -148,8 +148,10 @@ install_and_build() {
     elif [[ ! -f "$build/CMakeCache.txt" ]]; then
       quietly cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
     fi
-    quietly cmake --build "$build" -j "$(nproc)" \
-      --target fedlink-agent fedlink-coordinator fedlink fedlink-datagen
+    # Ninja's own progress line (the first build takes a while).
+    cmake --build "$build" -j "$(nproc)" \
+      --target fedlink-agent fedlink-coordinator fedlink fedlink-datagen ||
+      die "the build failed (output above)"
   fi
   local bin_dir=$build
   [[ "$bin_dir" == /* ]] || bin_dir=$repo/$build
