@@ -352,6 +352,18 @@ class RecordStore::WriteBatch {
     uint64_t ingest_run = 0;
   };
 
+  // The order Commit writes in: by family, then key; stable, so that the
+  // last write of a key still wins.
+  static bool InWriteOrder(const Operation& a, const Operation& b) {
+    if (a.cf != b.cf) return a.cf < b.cf;
+    return a.key < b.key;
+  }
+  // Sorts operations_ into write order (once: later appends that keep the
+  // order keep it sorted).
+  void SortForWrite();
+  // Appends `op`, noting whether operations_ stays in write order.
+  void Append(Operation op);
+
   // Records the first failure and returns `status`.
   absl::Status Note(absl::Status status);
   absl::Status Put(ColumnFamily cf, std::string key,
@@ -360,6 +372,7 @@ class RecordStore::WriteBatch {
 
   const RecordStore* store_;
   std::vector<Operation> operations_;
+  bool sorted_ = true;      // operations_ is in write order
   size_t record_puts_ = 0;  // PutRecord calls so far
   size_t operation_bytes_ = 0;
   std::vector<std::string> audit_entries_;  // sealed at commit
