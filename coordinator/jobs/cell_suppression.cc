@@ -135,6 +135,87 @@ std::vector<size_t> DeterminedCells(size_t party_count, absl::Span<const Suppres
   return std::vector<size_t>(determined.begin(), determined.end());
 }
 
+namespace {
+
+// Cells to hide so that the `determined` hidden cells are no longer
+// determined, one per determined cell (see the header for the rules).
+std::set<size_t> ComplementaryCandidates(absl::Span<const SuppressionCell> cells,
+                                         const std::vector<bool>& hidden,
+                                         const std::vector<size_t>& determined) {
+  std::map<uint32_t, size_t> hidden_in_category;
+  std::map<uint32_t, size_t> best_in_category;  // the published cell to hide next
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (!cells[i].category.has_value()) continue;
+    const uint32_t category = *cells[i].category;
+    if (hidden[i]) {
+      ++hidden_in_category[category];
+      continue;
+    }
+    auto [it, inserted] = best_in_category.try_emplace(category, i);
+    if (!inserted && Better(cells, i, it->second)) it->second = i;
+  }
+  auto hidden_in = [&](uint32_t category) -> size_t {
+    auto it = hidden_in_category.find(category);
+    return it == hidden_in_category.end() ? 0 : it->second;
+  };
+  std::set<size_t> picks;
+  for (size_t j : determined) {
+    const SuppressionCell& cell = cells[j];
+    if (cell.category.has_value() && hidden_in(*cell.category) == 1) {
+      // Alone in its category: the category total gives it away.
+      auto it = best_in_category.find(*cell.category);
+      if (it != best_in_category.end()) {
+        picks.insert(it->second);
+        continue;
+      }
+    }
+    // Determined by the party totals: hide a cell that adds to the same
+    // party totals, preferring one that opens no new category margin.
+    size_t best = kNone, sharing = kNone, any = kNone;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (hidden[i]) continue;
+      if (Better(cells, i, any)) any = i;
+      if (!ShareParty(cells[i].parties, cell.parties)) continue;
+      if (Better(cells, i, sharing)) sharing = i;
+      const bool opens_category = cells[i].category.has_value() && hidden_in(*cells[i].category) == 0;
+      if (!opens_category && Better(cells, i, best)) best = i;
+    }
+    const size_t pick = best != kNone ? best : (sharing != kNone ? sharing : any);
+    if (pick != kNone) picks.insert(pick);
+  }
+  return picks;
+}
+
+// Up to this many candidates, each is tried alone and only the best is
+// hidden (one cell per round); above it, every candidate is hidden at once
+// (a large table: fewer rounds at the price of hiding more than needed).
+constexpr size_t kCandidatesTriedOneByOne = 16;
+
+// The candidate whose hiding leaves the fewest determined cells; on ties
+// the smaller count (less information withheld), then the lower index.
+size_t LeastRevealingCandidate(size_t party_count, absl::Span<const SuppressionCell> cells,
+                               std::vector<bool> hidden, const std::set<size_t>& candidates) {
+  size_t best = kNone, best_determined = 0;
+  for (size_t candidate : candidates) {
+    hidden[candidate] = true;
+    const size_t determined = DeterminedCells(party_count, cells, hidden).size();
+    hidden[candidate] = false;
+    if (best == kNone || determined < best_determined ||
+        (determined == best_determined && Better(cells, candidate, best))) {
+      best = candidate;
+      best_determined = determined;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+// Complementary cells are added greedily: each round hides the candidate
+// that un-determines the most cells. Hiding every round's candidates at
+// once would over-suppress: with three parties and one small single-party
+// cell, the three pair cells suffice, but the round that hides the third
+// pair would also hide the all-party cell.
 std::vector<v1::Suppression> SuppressCells(size_t party_count, absl::Span<const SuppressionCell> cells,
                                            uint32_t min_cell_count) {
   std::vector<v1::Suppression> marks(cells.size(), v1::SUPPRESSION_NONE);
@@ -148,49 +229,11 @@ std::vector<v1::Suppression> SuppressCells(size_t party_count, absl::Span<const 
   for (;;) {
     const std::vector<size_t> determined = DeterminedCells(party_count, cells, hidden);
     if (determined.empty()) break;
-    std::map<uint32_t, size_t> hidden_in_category;
-    std::map<uint32_t, size_t> best_in_category;  // the published cell to hide next
-    for (size_t i = 0; i < cells.size(); ++i) {
-      if (!cells[i].category.has_value()) continue;
-      const uint32_t category = *cells[i].category;
-      if (hidden[i]) {
-        ++hidden_in_category[category];
-        continue;
-      }
-      auto [it, inserted] = best_in_category.try_emplace(category, i);
-      if (!inserted && Better(cells, i, it->second)) it->second = i;
-    }
-    auto hidden_in = [&](uint32_t category) -> size_t {
-      auto it = hidden_in_category.find(category);
-      return it == hidden_in_category.end() ? 0 : it->second;
-    };
-    std::set<size_t> picks;
-    for (size_t j : determined) {
-      const SuppressionCell& cell = cells[j];
-      if (cell.category.has_value() && hidden_in(*cell.category) == 1) {
-        // Alone in its category: the category total gives it away.
-        auto it = best_in_category.find(*cell.category);
-        if (it != best_in_category.end()) {
-          picks.insert(it->second);
-          continue;
-        }
-      }
-      // Determined by the party totals: hide a cell that adds to the same
-      // party totals, preferring one that opens no new category margin.
-      size_t best = kNone, sharing = kNone, any = kNone;
-      for (size_t i = 0; i < cells.size(); ++i) {
-        if (hidden[i]) continue;
-        if (Better(cells, i, any)) any = i;
-        if (!ShareParty(cells[i].parties, cell.parties)) continue;
-        if (Better(cells, i, sharing)) sharing = i;
-        const bool opens_category =
-            cells[i].category.has_value() && hidden_in(*cells[i].category) == 0;
-        if (!opens_category && Better(cells, i, best)) best = i;
-      }
-      const size_t pick = best != kNone ? best : (sharing != kNone ? sharing : any);
-      if (pick != kNone) picks.insert(pick);
-    }
+    std::set<size_t> picks = ComplementaryCandidates(cells, hidden, determined);
     if (picks.empty()) break;  // everything is hidden already
+    if (picks.size() > 1 && picks.size() <= kCandidatesTriedOneByOne) {
+      picks = {LeastRevealingCandidate(party_count, cells, hidden, picks)};
+    }
     for (size_t i : picks) {
       marks[i] = v1::SUPPRESSION_COMPLEMENTARY;
       hidden[i] = true;

@@ -17,11 +17,14 @@
 //  * complementary: while some hidden cell's value is determined by the
 //    margins and the published cells — its unit vector lies in the row
 //    space of the margins restricted to the hidden cells — more cells are
-//    hidden: for a category of which one cell alone is hidden, the
-//    smallest published positive cell of that category; otherwise the
-//    smallest published positive cell sharing a party with a determined
-//    cell, preferring cells that open no new category. Zero cells only
-//    when no positive candidate is left.
+//    hidden. Each determined cell proposes one: for a category of which
+//    one cell alone is hidden, the smallest published positive cell of
+//    that category; otherwise the smallest published positive cell
+//    sharing a party with it, preferring cells that open no new category.
+//    Zero cells only when no positive candidate is left. Of up to 16
+//    proposals, the one that leaves the fewest cells determined is hidden
+//    and the round repeats; more proposals are all hidden at once (large
+//    tables: fewer rounds, at the price of hiding more than needed).
 // The test is linear: bounds from non-negativity are not considered.
 #ifndef FEDLINK_COORDINATOR_JOBS_CELL_SUPPRESSION_H_
 #define FEDLINK_COORDINATOR_JOBS_CELL_SUPPRESSION_H_

@@ -110,6 +110,26 @@ TEST(AggregateTableTest, ThreePartiesHideEnoughAndNoMore) {
   EXPECT_EQ(table->cells(6).agencies_size(), 3);
 }
 
+TEST(AggregateTableTest, OneSmallSinglePartyCellCostsThePairCellsButNotTheAllPartyCell) {
+  // edu only 3: edu's total gives it away until edu + health and edu +
+  // labor are hidden, and then each of those follows from one party total
+  // until health + labor is hidden too. Four unknowns in three equations:
+  // the all-party cell stays published.
+  const std::vector<AggregateCellInput> cells = {{{0}, 3},       {{1}, 40},      {{2}, 40},
+                                                 {{0, 1}, 20},   {{0, 2}, 20},   {{1, 2}, 20},
+                                                 {{0, 1, 2}, 50}};
+  absl::StatusOr<v1::AggregateTable> table = BuildAggregateTable(kThree, cells, 10);
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_EQ(Find(*table, {"edu"})->suppression(), v1::SUPPRESSION_PRIMARY);
+  EXPECT_EQ(Find(*table, {"edu", "health"})->suppression(), v1::SUPPRESSION_COMPLEMENTARY);
+  EXPECT_EQ(Find(*table, {"edu", "labor"})->suppression(), v1::SUPPRESSION_COMPLEMENTARY);
+  EXPECT_EQ(Find(*table, {"health", "labor"})->suppression(), v1::SUPPRESSION_COMPLEMENTARY);
+  EXPECT_EQ(Find(*table, {"edu", "health", "labor"})->suppression(), v1::SUPPRESSION_NONE);
+  EXPECT_EQ(Find(*table, {"edu", "health", "labor"})->count(), 50u);
+  EXPECT_EQ(Find(*table, {"health"})->count(), 40u);
+  EXPECT_FALSE(AnySuppressedCellDetermined(kThree, *table));
+}
+
 TEST(AggregateTableTest, ZeroCellsArePublishedAndLargeTablesUntouched) {
   std::vector<AggregateCellInput> cells = {{{0}, 0}, {{1}, 30}, {{0, 1}, 0}};
   absl::StatusOr<v1::AggregateTable> table = BuildAggregateTable(kTwo, cells, 10);
