@@ -591,8 +591,14 @@ RecordStore::RemoveRepeatedRunWrites(WriteBatch* batch) const {
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
   if (!keys.empty()) {
-    db_->MultiGet(rocksdb::ReadOptions(), Handle(ColumnFamily::kRecords),
-                  keys.size(), keys.data(), values.data(), statuses.data(),
+    // Each record is looked up once per ingest: caching the data blocks
+    // read for it would only evict the filter and index blocks that make
+    // the lookups of new keys cheap (re-ingesting a file re-read filters
+    // from disk: 7% of its CPU).
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = false;
+    db_->MultiGet(read_options, Handle(ColumnFamily::kRecords), keys.size(),
+                  keys.data(), values.data(), statuses.data(),
                   /*sorted_input=*/true);
   }
   RunWriteCheck check;
