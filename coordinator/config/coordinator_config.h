@@ -2,7 +2,7 @@
 //
 //   version: 1
 //   listen: 127.0.0.1:7443              # host:port
-//   data_dir: /var/lib/fedlink-coordinator
+//   data_dir: /var/lib/fedlink/coordinator
 //   log_format: text                     # text | json
 //   metrics:                             # optional; absent: no metrics endpoint
 //     listen: 127.0.0.1:9464             # <IP>:<port> of the HTTP /metrics,
