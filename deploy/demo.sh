@@ -379,7 +379,8 @@ show_linked_rows() {
 show_quality() {
   step "Linkage-quality report (from the coordinator; counts only)"
   analyst job status "$linked_job" >"$work/analyst/status.txt"
-  python3 "$inputs/linked_report.py" quality <"$work/analyst/status.txt" | indent
+  # The report's section of `fedlink job status` (it ends the output).
+  sed -n '/^  quality report:$/,$p' "$work/analyst/status.txt" | sed '1d; s/^    //' | indent
 }
 
 show_precision_recall() {

@@ -122,9 +122,39 @@ audit::AuditVerdict LocateFirstBadEntry(audit::AuditVerdict verdict,
   return verdict;
 }
 
+std::string VerdictJson(const audit::AuditVerdict& verdict, const std::string& saved_state) {
+  auto optional_index = [](const std::optional<uint64_t>& index) -> nlohmann::ordered_json {
+    if (index.has_value()) return *index;
+    return nullptr;
+  };
+  nlohmann::ordered_json out;
+  out["ok"] = verdict.ok();
+  out["problem"] = std::string(audit::AuditProblemName(verdict.problem));
+  out["first_bad_index"] = optional_index(verdict.first_bad_index);
+  out["last_possible_bad_index"] = optional_index(verdict.last_possible_bad_index);
+  out["reason"] = verdict.reason;
+  out["entries_checked"] = verdict.entries_checked;
+  out["heads_verified"] = verdict.heads_verified;
+  if (verdict.latest_verified_head) {
+    const v1::TreeHead& head = verdict.latest_verified_head->head();
+    out["latest_head"] = {{"tree_size", head.tree_size()},
+                          {"time", FormatTimeMs(head.timestamp_unix_ms())},
+                          {"root_hash", absl::BytesToHexString(head.root_hash())}};
+  } else {
+    out["latest_head"] = nullptr;
+  }
+  out["saved_state"] = saved_state.empty() ? nlohmann::ordered_json(nullptr)
+                                           : nlohmann::ordered_json(saved_state);
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
 int ReportVerdict(const audit::AuditVerdict& verdict, const std::string& state_path,
-                  std::ostream& out, std::ostream& err) {
+                  std::ostream& out, std::ostream& err, bool json) {
   if (!verdict.ok()) {
+    if (json) {
+      out << VerdictJson(verdict, "");
+      return kExitFailed;
+    }
     std::string first_bad = "?";
     if (verdict.first_bad_index && verdict.last_possible_bad_index) {
       first_bad = absl::StrCat("somewhere in ", *verdict.first_bad_index, "..",
@@ -137,7 +167,22 @@ int ReportVerdict(const audit::AuditVerdict& verdict, const std::string& state_p
         << "\n  reason: " << verdict.reason << "\n  entries checked before it: "
         << verdict.entries_checked << ", signed heads verified: " << verdict.heads_verified
         << "\n";
-    return kExitVerificationFailed;
+    return kExitFailed;
+  }
+  // The head is saved before anything is printed, so that the report (text
+  // or JSON) says whether it was.
+  std::string saved_state;
+  if (!state_path.empty() && verdict.latest_verified_head) {
+    absl::Status saved = SaveHead(state_path, *verdict.latest_verified_head);
+    if (!saved.ok()) {
+      err << "fedlink: " << saved.message() << "\n";
+      return kExitError;
+    }
+    saved_state = state_path;
+  }
+  if (json) {
+    out << VerdictJson(verdict, saved_state);
+    return kExitOk;
   }
   out << "audit log OK: " << verdict.entries_checked << " entries, " << verdict.heads_verified
       << " signed heads verified";
@@ -148,19 +193,13 @@ int ReportVerdict(const audit::AuditVerdict& verdict, const std::string& state_p
         << absl::BytesToHexString(head.root_hash());
   }
   out << "\n";
-  if (!state_path.empty() && verdict.latest_verified_head) {
-    absl::Status saved = SaveHead(state_path, *verdict.latest_verified_head);
-    if (!saved.ok()) {
-      err << "fedlink: " << saved.message() << "\n";
-      return kExitError;
-    }
-    out << "saved head to " << state_path << "\n";
-  }
+  if (!saved_state.empty()) out << "saved head to " << saved_state << "\n";
   return kExitOk;
 }
 
 int VerifyArchiveCommand(const std::string& archive_path, const ClientConfig& config,
-                         const std::string& state_path, std::ostream& out, std::ostream& err) {
+                         const std::string& state_path, std::ostream& out, std::ostream& err,
+                         bool json) {
   absl::StatusOr<std::optional<v1::SignedTreeHead>> saved = LoadSavedHead(state_path);
   if (!saved.ok()) {
     err << "fedlink: " << saved.status().message() << "\n";
@@ -182,7 +221,7 @@ int VerifyArchiveCommand(const std::string& archive_path, const ClientConfig& co
     err << "fedlink: " << archive_path << ": " << verdict.status().message() << "\n";
     return kExitError;
   }
-  return ReportVerdict(*verdict, state_path, out, err);
+  return ReportVerdict(*verdict, state_path, out, err, json);
 }
 
 bool IsDenial(const v1::AuditEntry& entry) {

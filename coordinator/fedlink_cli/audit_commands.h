@@ -15,16 +15,12 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "coordinator/fedlink_cli/client_config.h"
+#include "coordinator/fedlink_cli/exit_codes.h"
 #include "fedlink/v1/audit.pb.h"
 #include "proto/audit/audit_verifier.h"
 #include "proto/audit/first_bad_entry_search.h"
 
 namespace fedlink::cli {
-
-// Exit codes of every command.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitVerificationFailed = 1;  // the log (or job) is bad
-inline constexpr int kExitError = 2;               // usage, files, network
 
 // The head saved by the last successful verification: nullopt when `path`
 // is empty or does not exist yet. InvalidArgument if the file does not
@@ -57,16 +53,24 @@ audit::AuditVerdict LocateFirstBadEntry(audit::AuditVerdict verdict,
                                         const audit::SignedHeadAtSize& head_at);
 
 // Prints the verdict (OK with sizes, or FAILED with the problem, the first
-// bad index — or the range it is in — and the reason) and, on success with a non-empty state path,
-// saves the latest verified head there. Returns kExitOk,
-// kExitVerificationFailed, or kExitError if the state cannot be saved.
+// bad index — or the range it is in — and the reason) and, on success with
+// a non-empty state path, saves the latest verified head there. With
+// `json`, one object (VerdictJson) instead. Returns kExitOk, kExitFailed,
+// or kExitError if the state cannot be saved.
 int ReportVerdict(const audit::AuditVerdict& verdict, const std::string& state_path,
-                  std::ostream& out, std::ostream& err);
+                  std::ostream& out, std::ostream& err, bool json = false);
+
+// The verdict as JSON: {"ok", "problem" (AuditProblemName), "first_bad_index",
+// "last_possible_bad_index" (null unless set), "reason", "entries_checked",
+// "heads_verified", "latest_head": {"tree_size", "time", "root_hash" (hex)}
+// | null, "saved_state": the state file written | null}.
+std::string VerdictJson(const audit::AuditVerdict& verdict, const std::string& saved_state);
 
 // `fedlink audit verify --archive FILE [--state FILE]`: verifies an export
 // file while reading it. Returns an exit code; errors go to `err`.
 int VerifyArchiveCommand(const std::string& archive_path, const ClientConfig& config,
-                         const std::string& state_path, std::ostream& out, std::ostream& err);
+                         const std::string& state_path, std::ostream& out, std::ostream& err,
+                         bool json = false);
 
 // A display filter for `audit log` / `audit denials` (verification always
 // reads everything).

@@ -12,11 +12,15 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "proto/audit/audit_archive.h"
 #include "proto/audit/audit_verifier.h"
+#include "coordinator/fedlink_cli/job_view.h"
+#include "coordinator/fedlink_cli/quality_report_view.h"
 #include "coordinator/fedlink_cli/results_table.h"
 #include "linkage/crypto/merkle.h"
 #include "linkage/crypto/x25519.h"
@@ -35,68 +39,25 @@ void SetDeadline(grpc::ClientContext& context, std::chrono::seconds after) {
   context.set_deadline(std::chrono::system_clock::now() + after);
 }
 
-// The coordinator's refusal in words (its messages never carry data values).
+// The coordinator's refusal in words (its messages never carry data
+// values); kExitUnreachable when it could not be reached or did not answer
+// in time, kExitFailed when it answered no.
 int RpcFailed(std::string_view what, const grpc::Status& status, std::ostream& err) {
-  err << "fedlink: " << what << " refused (" << status.error_code() << "): "
-      << status.error_message() << "\n";
-  return kExitError;
+  const bool unreachable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+  err << "fedlink: " << what << (unreachable ? ": the coordinator could not be reached ("
+                                             : " refused (")
+      << status.error_code() << "): " << status.error_message() << "\n";
+  return unreachable ? kExitUnreachable : kExitFailed;
 }
 
-std::string StateName(v1::JobState state) {
-  std::string name = v1::JobState_Name(state);
-  constexpr std::string_view kPrefix = "JOB_STATE_";
-  if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
-  return name;
+std::string Json(const nlohmann::ordered_json& value) {
+  return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string TimeText(const google::protobuf::Timestamp& time) {
-  if (time.seconds() == 0) return "-";
-  return absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(time.seconds()),
-                          absl::UTCTimeZone());
-}
-
-// What the analyst should do next, for the states that need an explanation.
-std::string StateAdvice(const v1::Job& job) {
-  switch (job.state()) {
-    case v1::JOB_STATE_SUBMITTED:
-    case v1::JOB_STATE_PENDING_APPROVAL:
-      return "not approved yet: waiting for every agency's steward";
-    case v1::JOB_STATE_DENIED:
-      return absl::StrCat("denied: ", job.state_reason());
-    case v1::JOB_STATE_FAILED:
-      return absl::StrCat("failed: ", job.state_reason());
-    case v1::JOB_STATE_CANCELLED:
-      return absl::StrCat("cancelled: ", job.state_reason());
-    case v1::JOB_STATE_PURGED:
-      return "purged: results and job data were destroyed (only the audit trail remains)";
-    case v1::JOB_STATE_COMPLETE:
-      return "complete: fetch with `fedlink job results`";
-    default:
-      return "in progress";
-  }
-}
-
-void PrintJob(const v1::Job& job, std::ostream& out) {
-  out << "job " << job.job_id() << ": " << StateName(job.state()) << " — " << StateAdvice(job)
-      << "\n  title: " << job.spec().title() << "\n  submitted: " << TimeText(job.submitted_at())
-      << "  updated: " << TimeText(job.updated_at())
-      << "  expires: " << TimeText(job.spec().expires_at()) << "\n";
-  out << absl::StrFormat("  %-20s %-9s %-12s %-8s %-11s %-8s %s\n", "AGENCY", "DECISION",
-                         "RECORDS", "UPLOAD", "ASSIGNMENTS", "CHUNKS", "PURGED");
-  for (const v1::PartyProgress& party : job.parties()) {
-    std::string decision = v1::Verdict_Name(party.verdict());
-    if (decision.rfind("VERDICT_", 0) == 0) decision = decision.substr(8);
-    if (party.verdict() == v1::VERDICT_UNSPECIFIED) decision = "pending";
-    out << absl::StrFormat("  %-20s %-9s %-12d %-8s %-11d %-8s %s\n", party.agency(), decision,
-                           party.records_uploaded(), party.upload_complete() ? "done" : "-",
-                           party.assignments(),
-                           absl::StrCat(party.payload_chunks(), party.payload_complete() ? "" : "+"),
-                           party.purge_acknowledged() ? "yes" : "-");
-    if (party.verdict() == v1::VERDICT_DENY && !party.decision_reason().empty()) {
-      out << "    reason: " << party.decision_reason() << "\n";
-    }
-  }
-  if (job.has_quality()) out << "  quality report:\n" << job.quality().DebugString();
+// `job submit` and `job cancel` with --output json: the job's id and state.
+std::string JobStateJson(const v1::Job& job) {
+  return Json({{"job_id", job.job_id()}, {"state", JobStateName(job.state())}});
 }
 
 // Reads the latest signed head and every entry up to it.
@@ -181,7 +142,7 @@ absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> ConnectToCoordinator(
 }
 
 int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_path,
-                         std::ostream& out, std::ostream& err) {
+                         std::ostream& out, std::ostream& err, bool json) {
   absl::StatusOr<std::optional<v1::SignedTreeHead>> saved = LoadSavedHead(state_path);
   if (!saved.ok()) {
     err << "fedlink: " << saved.status().message() << "\n";
@@ -225,7 +186,7 @@ int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_pa
   const audit::AuditVerdict verdict = LocateFirstBadEntry(
       (*verifier)->Finish(), leaf_hashes, *options,
       [&](uint64_t tree_size) { return FetchHeadAtSize(**stub, tree_size); });
-  return ReportVerdict(verdict, state_path, out, err);
+  return ReportVerdict(verdict, state_path, out, err, json);
 }
 
 int PrintLiveEntriesCommand(const ClientConfig& config, const EntryFilter& filter, bool json,
@@ -290,7 +251,8 @@ int ExportLiveLogCommand(const ClientConfig& config, const std::string& out_path
 }
 
 int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
-                     const std::string& request_id, std::ostream& out, std::ostream& err) {
+                     const std::string& request_id, std::ostream& out, std::ostream& err,
+                     bool json) {
   absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
   if (!stub.ok()) {
     err << "fedlink: " << stub.status().message() << "\n";
@@ -304,29 +266,39 @@ int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
   v1::Job job;
   const grpc::Status status = (*stub)->SubmitJob(&context, request, &job);
   if (!status.ok()) return RpcFailed("SubmitJob", status, err);
-  out << "submitted job " << job.job_id() << " (" << StateName(job.state()) << ")\n";
+  if (json) {
+    out << JobStateJson(job);
+  } else {
+    out << "submitted job " << job.job_id() << " (" << JobStateName(job.state()) << ")\n";
+  }
   return kExitOk;
 }
 
 int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std::ostream& out,
-                     std::ostream& err) {
+                     std::ostream& err, bool json) {
   absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
   if (!stub.ok()) {
     err << "fedlink: " << stub.status().message() << "\n";
     return kExitError;
   }
-  if (!job_id.empty()) {
-    v1::GetJobRequest request;
-    request.set_job_id(job_id);
-    grpc::ClientContext context;
-    SetDeadline(context, kUnaryDeadline);
-    v1::Job job;
-    const grpc::Status status = (*stub)->GetJob(&context, request, &job);
-    if (!status.ok()) return RpcFailed("GetJob", status, err);
-    PrintJob(job, out);
-    return kExitOk;
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  grpc::ClientContext context;
+  SetDeadline(context, kUnaryDeadline);
+  v1::Job job;
+  const grpc::Status status = (*stub)->GetJob(&context, request, &job);
+  if (!status.ok()) return RpcFailed("GetJob", status, err);
+  out << (json ? Json(JobJson(job)) : FormatJob(job));
+  return kExitOk;
+}
+
+int JobListCommand(const ClientConfig& config, std::ostream& out, std::ostream& err, bool json) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return kExitError;
   }
-  out << absl::StrFormat("%-34s %-17s %-25s %s\n", "JOB", "STATE", "SUBMITTED", "TITLE");
+  std::vector<v1::JobSummary> jobs;
   v1::ListJobsRequest request;
   do {
     grpc::ClientContext context;
@@ -334,17 +306,16 @@ int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std:
     v1::ListJobsResponse response;
     const grpc::Status status = (*stub)->ListJobs(&context, request, &response);
     if (!status.ok()) return RpcFailed("ListJobs", status, err);
-    for (const v1::JobSummary& job : response.jobs()) {
-      out << absl::StrFormat("%-34s %-17s %-25s %s\n", job.job_id(), StateName(job.state()),
-                             TimeText(job.submitted_at()), job.title());
-    }
+    jobs.insert(jobs.end(), response.jobs().begin(), response.jobs().end());
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
+  out << (json ? Json(JobListJson(jobs)) : FormatJobList(jobs));
   return kExitOk;
 }
 
 int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
-                     const std::string& reason, std::ostream& out, std::ostream& err) {
+                     const std::string& reason, std::ostream& out, std::ostream& err,
+                     bool json) {
   absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
   if (!stub.ok()) {
     err << "fedlink: " << stub.status().message() << "\n";
@@ -358,7 +329,11 @@ int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
   v1::Job job;
   const grpc::Status status = (*stub)->CancelJob(&context, request, &job);
   if (!status.ok()) return RpcFailed("CancelJob", status, err);
-  out << "job " << job.job_id() << ": " << StateName(job.state()) << "\n";
+  if (json) {
+    out << JobStateJson(job);
+  } else {
+    out << "job " << job.job_id() << ": " << JobStateName(job.state()) << "\n";
+  }
   return kExitOk;
 }
 
@@ -380,9 +355,9 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
     if (!status.ok()) return RpcFailed("GetJob", status, err);
   }
   if (job.state() != v1::JOB_STATE_COMPLETE) {
-    err << "fedlink: job " << job_id << " has no results: " << StateName(job.state()) << " — "
-        << StateAdvice(job) << "\n";
-    return kExitError;
+    err << "fedlink: job " << job_id << " has no results: " << JobStateName(job.state()) << " — "
+        << JobStateAdvice(job) << "\n";
+    return kExitFailed;
   }
   const bool microdata = job.spec().output_mode() == v1::OUTPUT_MODE_LINKED_MICRODATA;
   // A breakdown's labels come encrypted to the analyst, like rows.
@@ -449,31 +424,33 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
   if (!microdata) {
     if (!aggregate) {
       err << "fedlink: job " << job_id << ": the coordinator sent no aggregate table\n";
-      return kExitError;
+      return kExitFailed;
     }
     std::optional<CategoryLabels> labels;
     if (breakdown) {
       if (!legend_agency.has_value() || *legend_agency != job.spec().aggregate().category().agency()) {
         err << "fedlink: job " << job_id << ": the coordinator sent no category legend from "
             << job.spec().aggregate().category().agency() << "\n";
-        return kExitError;
+        return kExitFailed;
       }
       absl::StatusOr<v1::CategoryLegend> legend = proto::DecryptCategoryLegend(
           job_id, *legend_agency, job.spec().analyst_key().aead(), *key, legend_chunks);
       if (!legend.ok()) {
         err << "fedlink: job " << job_id << ", category legend of " << *legend_agency << ": "
             << legend.status().message() << "\n";
-        return kExitError;
+        return kExitFailed;
       }
       labels = LabelsFromLegend(*legend_agency, *legend);
     }
     const CategoryLabels* shown = labels.has_value() ? &*labels : nullptr;
     if (json) {
-      out << AggregateTableJson(*aggregate, shown);
+      nlohmann::ordered_json table = AggregateTableJsonObject(*aggregate, shown);
+      table["quality"] = quality ? QualityReportJson(*quality) : nullptr;
+      out << Json(table);
       return kExitOk;
     }
     out << FormatAggregateTable(*aggregate, shown);
-    if (quality) out << "quality report:\n" << quality->DebugString();
+    if (quality) out << "quality report:\n" << FormatQualityReport(*quality, "  ");
     return kExitOk;
   }
   std::vector<PartyRows> parties;
@@ -483,7 +460,7 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
     if (!rows.ok()) {
       err << "fedlink: job " << job_id << ", rows of " << agency << ": " << rows.status().message()
           << "\n";
-      return kExitError;
+      return kExitFailed;
     }
     parties.push_back({agency, *std::move(rows)});
   }
@@ -510,6 +487,15 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
   if (error) {
     err << "fedlink: " << out_path << ": " << error.message() << "\n";
     return kExitError;
+  }
+  if (json) {
+    nlohmann::ordered_json written;
+    written["job_id"] = job_id;
+    written["file"] = out_path;
+    written["rows"] = lines;
+    written["parties"] = agencies;
+    out << Json(written);
+    return kExitOk;
   }
   out << "wrote " << lines << " linked rows from " << parties.size() << " parties to " << out_path
       << "\n";

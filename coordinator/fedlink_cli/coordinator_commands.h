@@ -1,7 +1,10 @@
 // The RPC-driven commands of `fedlink`: one mTLS channel to the coordinator
 // (the caller's certificate says who they are and in which role), then the
-// auditor's and analyst's calls. Each returns an exit code (audit_commands.h
-// kExit*) and writes results to `out`, errors to `err`.
+// auditor's and analyst's calls. Each returns an exit code (exit_codes.h:
+// kExitError for a configuration the call cannot start with,
+// kExitUnreachable when the coordinator cannot be reached, kExitFailed when
+// it refuses) and writes results to `out` (with `json`, one JSON object),
+// errors to `err`.
 #ifndef FEDLINK_COORDINATOR_FEDLINK_CLI_COORDINATOR_COMMANDS_H_
 #define FEDLINK_COORDINATOR_FEDLINK_CLI_COORDINATOR_COMMANDS_H_
 
@@ -28,7 +31,7 @@ absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> ConnectToCoordinator(
 // offline verifier (with the saved head from `state_path`), then the
 // verdict; on success the head is saved to `state_path` (if not empty).
 int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_path,
-                         std::ostream& out, std::ostream& err);
+                         std::ostream& out, std::ostream& err, bool json = false);
 
 // `fedlink audit log|denials`: the entries matching `filter` (the job and
 // time filters are also sent to the coordinator).
@@ -40,24 +43,34 @@ int PrintLiveEntriesCommand(const ClientConfig& config, const EntryFilter& filte
 int ExportLiveLogCommand(const ClientConfig& config, const std::string& out_path,
                          std::ostream& out, std::ostream& err);
 
-// `fedlink job submit`: sends the spec; prints the job id and state.
+// `fedlink job submit`: sends the spec; prints the job id and state
+// ({"job_id", "state"} as JSON).
 int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
-                     const std::string& request_id, std::ostream& out, std::ostream& err);
+                     const std::string& request_id, std::ostream& out, std::ostream& err,
+                     bool json = false);
 
-// `fedlink job status [ID]` / `job list`: one job with per-party progress
-// and its quality report, or a table of the caller's jobs.
+// `fedlink job status ID`: the job with per-party progress and its quality
+// report (job_view.h FormatJob / JobJson).
 int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std::ostream& out,
-                     std::ostream& err);
+                     std::ostream& err, bool json = false);
 
-// `fedlink job cancel ID`.
+// `fedlink job list` (and `job status` without an id): the caller's jobs
+// (job_view.h FormatJobList / JobListJson), every page.
+int JobListCommand(const ClientConfig& config, std::ostream& out, std::ostream& err,
+                   bool json = false);
+
+// `fedlink job cancel ID`: prints the job's new state ({"job_id", "state"}
+// as JSON).
 int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
-                     const std::string& reason, std::ostream& out, std::ostream& err);
+                     const std::string& reason, std::ostream& out, std::ostream& err,
+                     bool json = false);
 
 // `fedlink job results ID --out linked.csv --key analyst.key [--json]`:
 // fetches the job's results; for microdata, opens every party's ROWS chunks
 // with the analyst's X25519 private key (PEM file) and writes the joined CSV
 // (results_table.h, file mode 0600); for aggregate jobs prints the table
-// (as JSON with `json`), a breakdown by category with the labels of its
+// and the quality report (as one JSON object with `json`: AggregateTableJson
+// plus "quality"), a breakdown by category with the labels of its
 // CATEGORY_LEGEND chunks, opened with the same key. Clear refusals for jobs
 // that are not complete (pending approval, denied with the reason, expired
 // or purged, someone else's).

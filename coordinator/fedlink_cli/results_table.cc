@@ -164,6 +164,13 @@ std::string FormatAggregateTable(const v1::AggregateTable& table,
 
 std::string AggregateTableJson(const v1::AggregateTable& table,
                                const CategoryLabels* categories) {
+  return AggregateTableJsonObject(table, categories)
+             .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+         "\n";
+}
+
+nlohmann::ordered_json AggregateTableJsonObject(const v1::AggregateTable& table,
+                                                const CategoryLabels* categories) {
   nlohmann::ordered_json out;
   out["min_cell_count"] = table.min_cell_count();
   out["by_category"] = table.by_category();
@@ -188,7 +195,7 @@ std::string AggregateTableJson(const v1::AggregateTable& table,
     cells.push_back(std::move(c));
   }
   out["cells"] = std::move(cells);
-  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return out;
 }
 
 }  // namespace fedlink::cli

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fedlink/v1/payload.pb.h"
 #include "fedlink/v1/results.pb.h"
 
@@ -60,6 +62,9 @@ std::string FormatAggregateTable(const v1::AggregateTable& table,
 // ("none" | "primary" | "complementary"), "count" (null when suppressed)}]}.
 std::string AggregateTableJson(const v1::AggregateTable& table,
                                const CategoryLabels* categories = nullptr);
+// The same object, for callers that add to it.
+nlohmann::ordered_json AggregateTableJsonObject(const v1::AggregateTable& table,
+                                                const CategoryLabels* categories = nullptr);
 
 }  // namespace fedlink::cli
 

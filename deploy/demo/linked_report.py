@@ -5,11 +5,6 @@
       the first rows as a table (eval_key columns left out: they mean
       nothing to a reader)
 
-  linked_report.py quality < STATUS.txt
-      the linkage-quality report of `fedlink job status ID` (which prints it
-      in protobuf text format) as a short table; the text as it came if it
-      does not parse
-
   linked_report.py evaluate LINKED.csv --data DIR --party AGENCY=FILE ...
                    [--cohort AGENCY.COLUMN=V1,V2 ...]
       precision and recall of the linkage against the generator's ground
@@ -67,90 +62,6 @@ def preview(args):
         cells = [(v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(r, widths)]
         print("  " + "  ".join(cells).rstrip())
     print(f"  … {len(rows)} linked rows in all")
-
-
-def parse_text_format(lines):
-    """Protobuf text format (`name: value`, `name {`, `}`) → dict of lists."""
-    root = {}
-    stack = [root]
-    for line in lines:
-        line = line.strip()
-        if not line:
-            continue
-        if line == "}":
-            stack.pop()
-            if not stack:
-                raise ValueError("unbalanced }")
-        elif line.endswith("{"):
-            child = {}
-            stack[-1].setdefault(line[:-1].strip(), []).append(child)
-            stack.append(child)
-        else:
-            name, sep, value = line.partition(":")
-            if not sep:
-                raise ValueError(line)
-            value = value.strip()
-            if value.startswith('"'):
-                value = value[1:-1]
-            stack[-1].setdefault(name.strip(), []).append(value)
-    if len(stack) != 1:
-        raise ValueError("unbalanced {")
-    return root
-
-
-def quality(_args):
-    text = sys.stdin.read()
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == "quality report:"), None)
-    try:
-        if start is None:
-            raise ValueError("no quality report")
-        report = parse_text_format(lines[start + 1:])
-        one = lambda d, key, default="0": d.get(key, [default])[0]
-        uploaded = {c["agency"][0]: int(one(c, "count")) for c in report.get("records_per_party", [])}
-        linked = {c["agency"][0]: int(one(c, "count")) for c in report.get("linked_records_per_party", [])}
-        if not uploaded:
-            raise ValueError("no records_per_party")
-    except (ValueError, KeyError, IndexError):
-        print(text.rstrip())
-        return
-    width = max(len(a) for a in uploaded) + 2
-    print(f"  {'agency':<{width}} {'records':>8} {'linked':>8}")
-    for agency, count in uploaded.items():
-        n = linked.get(agency, 0)
-        share = f"{100 * n / count:.1f}%" if count else "-"
-        print(f"  {agency:<{width}} {count:>8} {n:>8}  ({share})")
-    print(f"  linked persons (research ids): {one(report, 'clusters')}")
-    for party_set in report.get("party_sets", []):
-        print(f"    {' + '.join(party_set['agencies']):<40} {one(party_set, 'clusters'):>7}")
-    duplicates = one(report, "clusters_with_party_duplicates")
-    if duplicates != "0":
-        print(f"  clusters with two records of one agency: {duplicates}")
-    ambiguous = defaultdict(int)
-    for a in report.get("ambiguity", []):
-        ambiguous[a["agency"][0]] += int(one(a, "tokens"))
-    if ambiguous:
-        listed = ", ".join(f"{agency} {n}" for agency, n in ambiguous.items())
-        print(f"  tokens held by several records of one agency (not used to link): {listed};")
-        print(f"    token matches left to the Bloom filters because of them:"
-              f" {one(report, 'ambiguous_token_matches')}")
-    histogram = report.get("accepted_scores", [{}])[0]
-    counts = [int(c) for c in histogram.get("counts", [])]
-    if counts:
-        lo = float(one(histogram, "lo")); hi = float(one(histogram, "hi", "1"))
-        step = (hi - lo) / len(counts)
-        bands = [f"{lo + i * step:.2f}-{lo + (i + 1) * step:.2f}: {c}"
-                 for i, c in enumerate(counts) if c]
-        print(f"  scores of the accepted links (Dice; token links count as 1): {', '.join(bands)}")
-    threshold = one(report, "configured_threshold", "")
-    suggestion = report.get("suggestion", [{}])[0]
-    method = one(suggestion, "method", "").replace("SUGGESTION_METHOD_", "").lower()
-    if threshold:
-        advice = {"valley": f"the valley of the score histogram suggests"
-                            f" {one(suggestion, 'threshold', '-')}",
-                  "not_bimodal": "the score histogram is not bimodal: no other suggestion"}
-        print(f"  Dice threshold {threshold}" +
-              (f"; {advice[method]}" if method in advice else ""))
 
 
 def parse_assignments(values, what):
@@ -258,7 +169,6 @@ def main():
     p = commands.add_parser("preview", help="the first linked rows as a table")
     p.add_argument("linked")
     p.add_argument("--rows", type=int, default=8)
-    commands.add_parser("quality", help="the quality report of `fedlink job status` (stdin)")
     e = commands.add_parser("evaluate", help="precision and recall against the ground truth")
     e.add_argument("linked")
     e.add_argument("--data", required=True, help="the fedlink-datagen output directory")
@@ -270,9 +180,6 @@ def main():
     args = parser.parse_args()
     if args.command == "preview":
         preview(args)
-        return 0
-    if args.command == "quality":
-        quality(args)
         return 0
     return evaluate(args)
 

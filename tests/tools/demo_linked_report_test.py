@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Tests of deploy/demo/linked_report.py, the demo's preview, quality report
-and precision/recall evaluation (run by CTest as demo_linked_report)."""
+"""Tests of deploy/demo/linked_report.py, the demo's preview and
+precision/recall evaluation (run by CTest as demo_linked_report)."""
 import os
 import subprocess
 import sys
@@ -95,68 +95,6 @@ class PreviewTest(unittest.TestCase):
         self.assertNotIn("eval_key", result.stdout)
         self.assertNotIn("ka1", result.stdout)
         self.assertIn("1 linked rows in all", result.stdout)
-
-
-class QualityTest(unittest.TestCase):
-    STATUS = """\
-        job j1: COMPLETE — results ready
-          quality report:
-        records_per_party {
-          agency: "edu"
-          count: 200
-        }
-        records_per_party {
-          agency: "highered"
-          count: 100
-        }
-        linked_records_per_party {
-          agency: "edu"
-          count: 50
-        }
-        linked_records_per_party {
-          agency: "highered"
-          count: 50
-        }
-        clusters: 50
-        party_sets {
-          agencies: "edu"
-          agencies: "highered"
-          clusters: 50
-        }
-        ambiguity {
-          agency: "highered"
-          recipe_id: 1
-          tokens: 3
-          occurrences: 6
-        }
-        ambiguous_token_matches: 4
-        accepted_scores {
-          hi: 1
-          counts: 0
-          counts: 10
-          counts: 40
-        }
-        configured_threshold: 0.85
-        suggestion {
-          threshold: 0.85
-          method: SUGGESTION_METHOD_NOT_BIMODAL
-        }
-        """
-
-    def test_summarises_the_report(self):
-        result = run("quality", stdin=textwrap.dedent(self.STATUS))
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertRegex(result.stdout, r"edu\s+200\s+50\s+\(25\.0%\)")
-        self.assertRegex(result.stdout, r"edu \+ highered\s+50")
-        self.assertIn("highered 3", result.stdout)
-        self.assertIn("0.33-0.67: 10, 0.67-1.00: 40", result.stdout)
-        self.assertIn("Dice threshold 0.85", result.stdout)
-
-    def test_passes_through_what_it_cannot_parse(self):
-        text = "job j1: COMPLETE\n  quality report:\nsomething { unexpected\n"
-        result = run("quality", stdin=text)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stdout, text)
 
 
 if __name__ == "__main__":

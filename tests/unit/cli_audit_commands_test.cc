@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -100,7 +102,7 @@ TEST_F(AuditCommandsTest, TamperedEntryFailsWithTheFirstBadIndex) {
   const size_t at = tampered.find("sequence 4");  // the reason text of entry 4
   ASSERT_NE(at, std::string::npos);
   tampered[at] = 'S';
-  EXPECT_EQ(Verify(tampered, ""), kExitVerificationFailed);
+  EXPECT_EQ(Verify(tampered, ""), kExitFailed);
   EXPECT_THAT(out_.str(), HasSubstr("audit log verification FAILED"));
   EXPECT_THAT(out_.str(), HasSubstr("first bad entry: 4\n"));
 }
@@ -116,7 +118,7 @@ TEST_F(AuditCommandsTest, LatestHeadOnlyNamesTheRangeUntilHeadsAreFetched) {
   bytes[bytes.find("sequence 4")] = 'S';
   std::ostringstream archive;
   ASSERT_TRUE(audit::WriteAuditArchive(*exported, archive).ok());
-  EXPECT_EQ(Verify(archive.str(), ""), kExitVerificationFailed);
+  EXPECT_EQ(Verify(archive.str(), ""), kExitFailed);
   EXPECT_THAT(out_.str(), HasSubstr("first bad entry: somewhere in 0..9\n"));
 
   absl::StatusOr<audit::AuditVerifyOptions> options = MakeVerifyOptions(config_, std::nullopt);
@@ -132,7 +134,7 @@ TEST_F(AuditCommandsTest, LatestHeadOnlyNamesTheRangeUntilHeadsAreFetched) {
       LocateFirstBadEntry(*verdict, leaf_hashes, *options,
                           [&](uint64_t size) { return log_->GetSignedHead(size); });
   out_.str("");
-  EXPECT_EQ(ReportVerdict(located, "", out_, err_), kExitVerificationFailed);
+  EXPECT_EQ(ReportVerdict(located, "", out_, err_), kExitFailed);
   EXPECT_THAT(out_.str(), HasSubstr("first bad entry: 4\n"));
   EXPECT_THAT(out_.str(), HasSubstr("entry 4 was changed, removed, inserted or reordered"));
 
@@ -141,9 +143,44 @@ TEST_F(AuditCommandsTest, LatestHeadOnlyNamesTheRangeUntilHeadsAreFetched) {
       *verdict, leaf_hashes, *options,
       [](uint64_t) -> absl::StatusOr<v1::SignedTreeHead> { return v1::SignedTreeHead(); });
   out_.str("");
-  EXPECT_EQ(ReportVerdict(unlocated, "", out_, err_), kExitVerificationFailed);
+  EXPECT_EQ(ReportVerdict(unlocated, "", out_, err_), kExitFailed);
   EXPECT_THAT(out_.str(), HasSubstr("first bad entry: somewhere in 0..9\n"));
   EXPECT_THAT(out_.str(), HasSubstr("the first bad entry could not be located"));
+}
+
+TEST_F(AuditCommandsTest, VerdictAsJsonSaysOkAndWhereTheHeadWasSaved) {
+  const std::string state = Path("state/head.pb");
+  WriteFile(Path("audit.fla"), archive_);
+  ASSERT_EQ(VerifyArchiveCommand(Path("audit.fla"), config_, state, out_, err_, /*json=*/true),
+            kExitOk)
+      << err_.str();
+  const nlohmann::json verdict = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(verdict["ok"], true);
+  EXPECT_EQ(verdict["problem"], std::string(audit::AuditProblemName(audit::AuditProblem::kNone)));
+  EXPECT_EQ(verdict["entries_checked"], 10);
+  EXPECT_TRUE(verdict["first_bad_index"].is_null());
+  EXPECT_EQ(verdict["latest_head"]["tree_size"], 10);
+  EXPECT_EQ(verdict["latest_head"]["root_hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(verdict["saved_state"], state);
+  EXPECT_TRUE(std::filesystem::exists(state));
+}
+
+TEST_F(AuditCommandsTest, FailedVerdictAsJsonNamesTheFirstBadEntry) {
+  std::string tampered = archive_;
+  const size_t at = tampered.find("sequence 4");  // the reason text of entry 4
+  ASSERT_NE(at, std::string::npos);
+  tampered[at] = 'S';
+  WriteFile(Path("audit.fla"), tampered);
+  EXPECT_EQ(VerifyArchiveCommand(Path("audit.fla"), config_, "", out_, err_, /*json=*/true),
+            kExitFailed);
+  const nlohmann::json verdict = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(verdict["ok"], false);
+  EXPECT_NE(verdict["problem"], std::string(audit::AuditProblemName(audit::AuditProblem::kNone)));
+  EXPECT_EQ(verdict["first_bad_index"], 4);
+  EXPECT_TRUE(verdict["last_possible_bad_index"].is_null());
+  EXPECT_TRUE(verdict["latest_head"].is_null());
+  EXPECT_TRUE(verdict["saved_state"].is_null());
+  EXPECT_FALSE(verdict["reason"].get<std::string>().empty());
 }
 
 TEST_F(AuditCommandsTest, RewrittenHistoryIsCaughtByTheSavedHead) {
@@ -160,7 +197,7 @@ TEST_F(AuditCommandsTest, RewrittenHistoryIsCaughtByTheSavedHead) {
   }
   std::ostringstream bytes;
   ASSERT_TRUE(audit::WriteAuditArchive(*rewritten, bytes).ok());
-  EXPECT_EQ(Verify(bytes.str(), state), kExitVerificationFailed);
+  EXPECT_EQ(Verify(bytes.str(), state), kExitFailed);
   EXPECT_THAT(out_.str(), HasSubstr("saved"));
   // The saved head is kept for the next run.
   absl::StatusOr<std::optional<v1::SignedTreeHead>> saved = LoadSavedHead(state);
@@ -172,7 +209,7 @@ TEST_F(AuditCommandsTest, TruncatedArchiveBelowTheSavedHeadFails) {
   const std::string state = Path("head.pb");
   ASSERT_TRUE(log_->AppendBatchAndSign({MakeEntry(10)}).ok());
   ASSERT_EQ(Verify(Export(), state), kExitOk) << err_.str();  // saves size 11
-  EXPECT_EQ(Verify(archive_, state), kExitVerificationFailed);  // only 10 now
+  EXPECT_EQ(Verify(archive_, state), kExitFailed);  // only 10 now
   EXPECT_THAT(out_.str(), HasSubstr("truncated"));
   EXPECT_THAT(out_.str(), HasSubstr("first bad entry: 10\n"));
 }
@@ -181,7 +218,7 @@ TEST_F(AuditCommandsTest, ForeignKeyFailsAndMissingKeyIsAnError) {
   absl::StatusOr<std::string> other = TestKey(2).public_key().ToPem();
   ASSERT_TRUE(other.ok());
   WriteFile(Path("log-key.pem"), *other);
-  EXPECT_EQ(Verify(archive_, ""), kExitVerificationFailed);
+  EXPECT_EQ(Verify(archive_, ""), kExitFailed);
   EXPECT_THAT(out_.str(), HasSubstr("first bad entry: 0\n"));
 
   config_.audit_log_key_file.clear();
