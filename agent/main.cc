@@ -7,8 +7,7 @@
 //   check-config  agent/cli/check_config_command.h
 //   serve, jobs   the daemon and the steward's commands (agent/cli/serve*,
 //                 agent/cli/jobs*): added in AddDaemonCommands below.
-// Exit status: 0 success, 1 the command failed (message on stderr; for
-// check-config: problems were found), 2 bad usage (CLI11's).
+// Exit status: agent/cli/exit_codes.h (also shown by --help).
 #include <unistd.h>
 
 #include <cstdint>
@@ -24,7 +23,9 @@
 #pragma GCC diagnostic pop
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "agent/cli/check_config_command.h"
+#include "agent/cli/exit_codes.h"
 #include "agent/cli/ingest_command.h"
 #include "agent/cli/init_command.h"
 #include "agent/cli/jobs_command.h"
@@ -42,6 +43,29 @@ using fedlink::agent::cli::QualityCommandOptions;
 // The command chosen on the command line, run after parsing.
 using Command = std::function<absl::Status()>;
 
+// A job id as the coordinator assigns them, for the examples.
+constexpr char kJobExample[] = "j3f1c9a2e7b6d40158c2e9f0a1b3d5c7e";
+// The spec hash `jobs show` prints, for the examples.
+constexpr char kSpecHashExample[] =
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+// "Example:" (or "Examples:") and the invocations, as every command's --help
+// ends.
+void SetExamples(CLI::App* command, const std::vector<std::string>& lines) {
+  std::string text = lines.size() == 1 ? "Example:\n" : "Examples:\n";
+  for (const std::string& line : lines) absl::StrAppend(&text, "  ", line, "\n");
+  command->footer(text);
+}
+
+// --output table|json: sets `json`.
+void AddOutputOption(CLI::App* command, bool* json) {
+  command
+      ->add_option_function<std::string>(
+          "--output", [json](const std::string& format) { *json = format == "json"; },
+          "Output format: table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+}
+
 void AddInit(CLI::App& app, InitCommandOptions* options, Command* command) {
   CLI::App* sub = app.add_subcommand(
       "init",
@@ -57,6 +81,8 @@ void AddInit(CLI::App& app, InitCommandOptions* options, Command* command) {
                   "File with the linkage secret the agencies share (mode "
                   "0600; 32 raw bytes or 64 hex digits)")
       ->required();
+  SetExamples(sub, {"fedlink-agent init --data-dir /var/lib/fedlink-agent --agency edu "
+                    "--linkage-secret /etc/fedlink/linkage.secret"});
   sub->callback([options, command] {
     *command = [options] {
       return fedlink::agent::cli::RunInitCommand(*options, std::cout);
@@ -90,6 +116,10 @@ void AddIngest(CLI::App& app, IngestCommandOptions* options, Command* command) {
   sub->add_option("--test-pause-after-batches",
                   options->test_pause_after_batches)
       ->group("");
+  SetExamples(sub, {"fedlink-agent ingest students-2026.csv --schema k12-schema.yaml "
+                    "--data-dir /var/lib/fedlink-agent --quarantine rejected.csv",
+                    "fedlink-agent ingest students-2026.csv --schema k12-schema.yaml "
+                    "--data-dir /var/lib/fedlink-agent --config /etc/fedlink/agent.yaml"});
   sub->callback([options, command] {
     options->progress_terminal =
         fedlink::agent::cli::IsTerminal(STDERR_FILENO);
@@ -106,7 +136,9 @@ void AddQuality(CLI::App& app, QualityCommandOptions* options, Command* command)
   sub->add_option("--data-dir", options->data_dir,
                   "Initialised data directory")
       ->required();
-  sub->add_flag("--json", options->json, "JSON instead of a table");
+  AddOutputOption(sub, &options->json);
+  SetExamples(sub, {"fedlink-agent quality --data-dir /var/lib/fedlink-agent",
+                    "fedlink-agent quality --data-dir /var/lib/fedlink-agent --output json"});
   sub->callback([options, command] {
     *command = [options] {
       return fedlink::agent::cli::RunQualityCommand(*options, std::cout);
@@ -124,6 +156,9 @@ void AddCheckConfig(CLI::App& app, CheckConfigOptions* options, Command* command
   sub->add_option("--schema", options->schemas, "Ingest schema (repeatable)");
   sub->add_option("--policy", options->policy, "Agency approval policy");
   sub->add_option("--data-dir", options->data_dir, "Data directory");
+  SetExamples(sub, {"fedlink-agent check-config --config /etc/fedlink/agent.yaml",
+                    "fedlink-agent check-config --schema k12-schema.yaml --policy policy.yaml "
+                    "--data-dir /var/lib/fedlink-agent"});
   sub->callback([options, command] {
     *command = [options] {
       return fedlink::agent::cli::RunCheckConfigCommand(*options, std::cout);
@@ -143,34 +178,68 @@ void AddDaemonCommands(CLI::App& app, Command* command) {
       "socket (until SIGTERM/SIGINT)");
   serve_sub->add_option("--config", serve->config, "The daemon's agent.yaml")
       ->required();
+  SetExamples(serve_sub, {"fedlink-agent serve --config /etc/fedlink/agent.yaml"});
   serve_sub->callback([serve, command] {
     *command = [serve] { return fedlink::agent::cli::RunServeCommand(*serve); };
   });
 
+  // `jobs ACTION`: one subcommand per action, all run by RunJobsCommand.
   auto jobs = std::make_shared<JobsCommandOptions>();
   CLI::App* jobs_sub = app.add_subcommand(
       "jobs", "The steward's jobs, through the running daemon: pending, list, "
               "show ID, approve ID, deny ID --reason R");
-  jobs_sub->add_option("action", jobs->action, "pending | list | show | approve | deny")
-      ->required()
-      ->check(CLI::IsMember({"pending", "list", "show", "approve", "deny"}));
-  jobs_sub->add_option("job_id", jobs->job_id, "The job (show, approve, deny)");
-  jobs_sub->add_option("--reason", jobs->reason,
-                       "Why (required to deny; sent to the analyst)");
-  jobs_sub->add_option("--steward", jobs->steward,
-                       "Who decides (default: the login name)");
-  jobs_sub->add_option("--spec-sha256", jobs->spec_sha256,
-                       "Hash of the spec you reviewed, as `jobs show` printed it");
-  CLI::Option* socket = jobs_sub->add_option(
-      "--socket", jobs->socket, "The daemon's admin socket");
-  jobs_sub->add_option("--config", jobs->config, "Take the socket from agent.yaml")
-      ->excludes(socket);
-  jobs_sub->add_flag("--json", jobs->json, "JSON instead of tables");
-  jobs_sub->callback([jobs, command] {
-    *command = [jobs] {
-      return fedlink::agent::cli::RunJobsCommand(*jobs, std::cout);
-    };
-  });
+  jobs_sub->require_subcommand(1);
+  SetExamples(jobs_sub, {"fedlink-agent jobs pending --config /etc/fedlink/agent.yaml",
+                         absl::StrCat("fedlink-agent jobs show ", kJobExample),
+                         absl::StrCat("fedlink-agent jobs approve ", kJobExample,
+                                      " --spec-sha256 ", kSpecHashExample)});
+  struct Action {
+    const char* name;
+    const char* description;
+    std::vector<std::string> examples;
+  };
+  const Action actions[] = {
+      {"pending", "Jobs waiting for your decision",
+       {"fedlink-agent jobs pending --config /etc/fedlink/agent.yaml",
+        "fedlink-agent jobs pending --socket /run/fedlink/agent.sock --output json"}},
+      {"list", "Every job this agent knows",
+       {"fedlink-agent jobs list --config /etc/fedlink/agent.yaml"}},
+      {"show", "A job's spec, its policy check, the decision and progress",
+       {absl::StrCat("fedlink-agent jobs show ", kJobExample, " --config /etc/fedlink/agent.yaml"),
+        absl::StrCat("fedlink-agent jobs show ", kJobExample, " --output json")}},
+      {"approve", "Approve a job: sign over the spec you reviewed and send the decision",
+       {absl::StrCat("fedlink-agent jobs approve ", kJobExample,
+                     " --spec-sha256 ", kSpecHashExample, " --steward jdoe")}},
+      {"deny", "Deny a job, with a reason the analyst reads",
+       {absl::StrCat("fedlink-agent jobs deny ", kJobExample,
+                     " --reason \"asks for home_address, outside our policy\"")}}};
+  for (const Action& action : actions) {
+    const std::string name = action.name;
+    CLI::App* sub = jobs_sub->add_subcommand(name, action.description);
+    const bool needs_id = name == "show" || name == "approve" || name == "deny";
+    const bool decides = name == "approve" || name == "deny";
+    if (needs_id) sub->add_option("job_id", jobs->job_id, "The job")->required();
+    if (decides) {
+      CLI::Option* reason = sub->add_option(
+          "--reason", jobs->reason,
+          name == "deny" ? "Why (sent to the analyst)" : "Why (optional; sent to the analyst)");
+      if (name == "deny") reason->required();
+      sub->add_option("--steward", jobs->steward, "Who decides (default: the login name)");
+      sub->add_option("--spec-sha256", jobs->spec_sha256,
+                      "Hash of the spec you reviewed, as `jobs show` printed it");
+    }
+    CLI::Option* socket = sub->add_option("--socket", jobs->socket,
+                                          "The daemon's admin socket (default "
+                                          "/run/fedlink/agent.sock)");
+    sub->add_option("--config", jobs->config, "Take the socket from agent.yaml")
+        ->excludes(socket);
+    AddOutputOption(sub, &jobs->json);
+    SetExamples(sub, action.examples);
+    sub->callback([jobs, command, name] {
+      jobs->action = name;
+      *command = [jobs] { return fedlink::agent::cli::RunJobsCommand(*jobs, std::cout); };
+    });
+  }
 }
 
 }  // namespace
@@ -188,12 +257,23 @@ int main(int argc, char** argv) {
   AddQuality(app, &quality, &command);
   AddCheckConfig(app, &check_config, &command);
   AddDaemonCommands(app, &command);
-  CLI11_PARSE(app, argc, argv);
+  // Set last: subcommands copy their parent's footer when added.
+  app.footer(absl::StrCat(
+      "Examples:\n  fedlink-agent ingest students.csv --schema k12-schema.yaml "
+      "--data-dir /var/lib/fedlink-agent\n"
+      "  fedlink-agent jobs pending --config /etc/fedlink/agent.yaml\n"
+      "Run `fedlink-agent COMMAND --help` for a command's options and examples.\n\n",
+      fedlink::agent::cli::kExitCodesHelp));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // CLI11's own codes (105, 106, ...) would say nothing to a script.
+    return app.exit(error) == 0 ? fedlink::agent::cli::kExitOk : fedlink::agent::cli::kExitUsage;
+  }
 
   const absl::Status status = command();
   if (!status.ok()) {
     std::cerr << "fedlink-agent: error: " << status.message() << std::endl;
-    return 1;
   }
-  return 0;
+  return fedlink::agent::cli::ExitCodeFor(status);
 }

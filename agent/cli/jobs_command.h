@@ -7,7 +7,8 @@
 //   fedlink-agent jobs approve ID [--reason R]
 //   fedlink-agent jobs deny ID --reason R
 // with --socket PATH, or --config agent.yaml (its admin.socket), or the
-// default socket. --json prints the protobuf JSON form instead of tables.
+// default socket. --output json prints the protobuf JSON form instead of
+// tables.
 // approve/deny sign over the spec hash `show` printed: --spec-sha256 pins
 // it (a spec that differs is refused); without it the current hash is used.
 // The steward is named by --steward or the login name.

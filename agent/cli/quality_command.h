@@ -1,4 +1,4 @@
-// `fedlink-agent quality --data-dir D [--json]`: the data-quality report of
+// `fedlink-agent quality --data-dir D [--output json]`: the data-quality report of
 // the last completed ingest (computed while it ran and kept, sealed, in the
 // store: agent/ingest/README.md "Data-quality report"), with the number of
 // records now in the store and a warning if a later ingest was interrupted.

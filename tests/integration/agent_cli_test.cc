@@ -277,7 +277,7 @@ TEST_F(AgentCliTest, QualityShowsCountsWithoutValues) {
   EXPECT_THAT(text.out, HasSubstr("records in store: 2"));
   EXPECT_THAT(text.out, HasSubstr("impossible_date"));
   EXPECT_THAT(text.out, HasSubstr("default_date"));
-  AgentRun json = Run({"quality", "--data-dir", data, "--json"});
+  AgentRun json = Run({"quality", "--data-dir", data, "--output", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   nlohmann::json q = nlohmann::json::parse(json.out);
   EXPECT_EQ(q["records_in_store"], 2);

@@ -125,7 +125,7 @@ TEST_F(AgentIngestTest, IngestsEveryFebrlFile) {
     AgentRun run = Run({"ingest", FebrlPath(file), "--schema",
                         FebrlSchemaPath(), "--data-dir", data});
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    AgentRun quality = Run({"quality", "--data-dir", data, "--json"});
+    AgentRun quality = Run({"quality", "--data-dir", data, "--output", "json"});
     ASSERT_EQ(quality.exit_code, 0) << quality.err;
     const nlohmann::json q = nlohmann::json::parse(quality.out);
     const nlohmann::json& last = q["last_ingest"];
@@ -268,8 +268,9 @@ TEST_F(AgentIngestTest, IngestGoesThroughTheDaemonThatHoldsTheStore) {
   EXPECT_EQ((*r7)->FindIdentifier("surname")->Expose(), "smith");
 }
 
-// The store is held and no daemon answers: the error says both, and no
-// quarantine file is left behind.
+// The store is held and no daemon answers: the error says both, the exit
+// code is 3 (unavailable: agent/cli/exit_codes.h), and no quarantine file is
+// left behind.
 TEST_F(AgentIngestTest, HeldStoreWithoutADaemonSaysSo) {
   const std::string csv = SyntheticCsv("small.csv", 10);
   const std::string data = InitDataDir();
@@ -278,7 +279,7 @@ TEST_F(AgentIngestTest, HeldStoreWithoutADaemonSaysSo) {
   AgentRun run = Run({"ingest", csv, "--schema", FebrlSchemaPath(),
                       "--data-dir", data, "--socket", Path("none.sock"),
                       "--quarantine", Path("q.csv")});
-  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.exit_code, 3);
   EXPECT_THAT(run.err, HasSubstr("is in use by another process"));
   EXPECT_THAT(run.err, HasSubstr("none.sock is not reachable"));
   EXPECT_FALSE(std::filesystem::exists(Path("q.csv")));

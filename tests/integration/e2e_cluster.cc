@@ -648,7 +648,7 @@ absl::StatusOr<v1::AgentJob> E2eCluster::AgentJob(const std::string& agency,
   const fs::path err = root_ / "commands" / "poll.err";
   absl::StatusOr<pid_t> pid =
       Spawn({FEDLINK_AGENT_BINARY, "jobs", "show", job_id, "--socket",
-             agent_socket(agency).string(), "--json"},
+             agent_socket(agency).string(), "--output", "json"},
             out, err, /*append=*/false);
   if (!pid.ok()) return pid.status();
   const int code = Terminate(*pid, 0, std::chrono::seconds(60));
@@ -657,7 +657,8 @@ absl::StatusOr<v1::AgentJob> E2eCluster::AgentJob(const std::string& agency,
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   if (!google::protobuf::util::JsonStringToMessage(ReadFileBytes(out), &job, options).ok()) {
-    return absl::InternalError("jobs show --json printed no AgentJob: " + ReadFileBytes(out));
+    return absl::InternalError("jobs show --output json printed no AgentJob: " +
+                               ReadFileBytes(out));
   }
   return job;
 }

@@ -216,7 +216,7 @@ class E2eCluster {
   absl::StatusOr<v1::Job> WaitForJobState(const std::string& job_id, v1::JobState state,
                                           std::chrono::seconds timeout = std::chrono::seconds(90));
   // The job as the agency's steward sees it (`fedlink-agent jobs show
-  // --json`); NotFound while the agent does not know it.
+  // --output json`); NotFound while the agent does not know it.
   absl::StatusOr<v1::AgentJob> AgentJob(const std::string& agency, const std::string& job_id);
   absl::StatusOr<v1::AgentJob> WaitForAgentJob(
       const std::string& agency, const std::string& job_id,
