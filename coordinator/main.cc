@@ -2,6 +2,7 @@
 // the server together (coordinator/rpc/coordinator_server.h).
 //   fedlink-coordinator serve --config coordinator.yaml
 //   fedlink-coordinator check-config --config coordinator.yaml
+// Exit codes: kExit* below (also shown by --help).
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -22,31 +23,45 @@ namespace {
 
 using fedlink::coordinator::CoordinatorConfig;
 
+constexpr int kExitOk = 0;
+// The configuration or its TLS files are invalid, or the server could not
+// start (address in use, data directory unusable).
+constexpr int kExitFailed = 1;
+// The command line does not parse.
+constexpr int kExitUsage = 2;
+
+constexpr char kExitCodesHelp[] =
+    "Exit codes:\n"
+    "  0  success (serve: stopped by SIGTERM or SIGINT)\n"
+    "  1  the configuration or its TLS files are invalid (the message names the file,\n"
+    "     line and key), or the server could not start\n"
+    "  2  bad command line (unknown command or option, missing --config)";
+
 int CheckConfig(const std::string& path) {
   absl::StatusOr<CoordinatorConfig> config = fedlink::coordinator::LoadCoordinatorConfig(path);
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
-    return 1;
+    return kExitFailed;
   }
   auto credentials = fedlink::proto::MakeServerCredentials(config->tls, config->tls_options);
   if (!credentials.ok()) {
     std::fprintf(stderr, "%s: tls: %s\n", path.c_str(),
                  std::string(credentials.status().message()).c_str());
-    return 1;
+    return kExitFailed;
   }
   const std::string metrics =
       config->metrics_listen.empty() ? "off" : "http://" + config->metrics_listen + "/metrics";
   std::printf("%s: OK (%zu agencies, %zu analysts, listen %s, data_dir %s, metrics %s)\n",
               path.c_str(), config->registry.agencies.size(), config->registry.analysts.size(),
               config->listen_address.c_str(), config->data_dir.c_str(), metrics.c_str());
-  return 0;
+  return kExitOk;
 }
 
 int Serve(const std::string& path) {
   absl::StatusOr<CoordinatorConfig> config = fedlink::coordinator::LoadCoordinatorConfig(path);
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
-    return 1;
+    return kExitFailed;
   }
   fedlink::coordinator::ConfigureServerLogging(config->log_format);
   // SIGINT / SIGTERM end the server, SIGHUP reloads the registries and the
@@ -61,7 +76,7 @@ int Serve(const std::string& path) {
   auto server = fedlink::coordinator::CoordinatorServer::Start(*config);
   if (!server.ok()) {
     spdlog::error("{}", std::string(server.status().message()));
-    return 1;
+    return kExitFailed;
   }
   std::thread waiter([&] {
     int signal = 0;
@@ -80,7 +95,7 @@ int Serve(const std::string& path) {
   });
   (*server)->Wait();
   waiter.join();
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -89,11 +104,25 @@ int main(int argc, char** argv) {
   CLI::App app{"fedlink coordinator: matches approved linkage jobs over mutual TLS"};
   app.require_subcommand(1);
   std::string config_path;
-  CLI::App* serve = app.add_subcommand("serve", "run the coordinator");
+  CLI::App* serve = app.add_subcommand(
+      "serve", "run the coordinator (SIGHUP reloads the registries and CRLs)");
   serve->add_option("--config", config_path, "coordinator.yaml")->required();
+  serve->footer("Example:\n  fedlink-coordinator serve --config /etc/fedlink/coordinator.yaml\n");
   CLI::App* check = app.add_subcommand("check-config", "validate coordinator.yaml and its TLS files");
   check->add_option("--config", config_path, "coordinator.yaml")->required();
-  CLI11_PARSE(app, argc, argv);
+  check->footer(
+      "Example:\n  fedlink-coordinator check-config --config /etc/fedlink/coordinator.yaml\n");
+  app.footer(std::string("Examples:\n"
+                         "  fedlink-coordinator check-config --config /etc/fedlink/coordinator.yaml\n"
+                         "  fedlink-coordinator serve --config /etc/fedlink/coordinator.yaml\n"
+                         "Run `fedlink-coordinator COMMAND --help` for a command's options.\n\n") +
+             kExitCodesHelp);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // CLI11's own codes (105, 106, ...) would say nothing to a script.
+    return app.exit(error) == 0 ? kExitOk : kExitUsage;
+  }
   if (serve->parsed()) return Serve(config_path);
   return CheckConfig(config_path);
 }

@@ -1,0 +1,208 @@
+// The three command lines as a user meets them: every command's --help ends
+// with an example, each binary's top-level --help lists its exit codes, and
+// the exit codes hold (bad command line, bad configuration, nothing to
+// reach). No daemon runs: the coordinator address is a closed loopback port
+// and the agent's admin socket does not exist.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fedlink {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct Output {
+  int exit_code = -1;
+  std::string text;  // stdout and stderr
+};
+
+Output RunCommand(const std::string& binary, const std::vector<std::string>& arguments) {
+  std::string command = absl::StrCat("'", binary, "'");
+  for (const std::string& argument : arguments) absl::StrAppend(&command, " '", argument, "'");
+  Output out;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.text.append(buffer, n);
+  const int status = ::pclose(pipe);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// A loopback port nothing listens on (bound, then closed).
+int ClosedPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+struct Command {
+  const char* binary;
+  std::vector<std::string> path;
+};
+
+std::vector<Command> EveryCommand() {
+  const char* cli = FEDLINK_CLI_BINARY;
+  const char* agent = FEDLINK_AGENT_BINARY;
+  const char* coordinator = FEDLINK_COORDINATOR_BINARY;
+  return {{cli, {"audit"}},
+          {cli, {"audit", "verify"}},
+          {cli, {"audit", "log"}},
+          {cli, {"audit", "denials"}},
+          {cli, {"audit", "export"}},
+          {cli, {"job"}},
+          {cli, {"job", "submit"}},
+          {cli, {"job", "status"}},
+          {cli, {"job", "list"}},
+          {cli, {"job", "cancel"}},
+          {cli, {"job", "results"}},
+          {cli, {"keys"}},
+          {cli, {"keys", "init"}},
+          {agent, {"init"}},
+          {agent, {"ingest"}},
+          {agent, {"quality"}},
+          {agent, {"check-config"}},
+          {agent, {"serve"}},
+          {agent, {"jobs"}},
+          {agent, {"jobs", "pending"}},
+          {agent, {"jobs", "list"}},
+          {agent, {"jobs", "show"}},
+          {agent, {"jobs", "approve"}},
+          {agent, {"jobs", "deny"}},
+          {coordinator, {"serve"}},
+          {coordinator, {"check-config"}}};
+}
+
+TEST(CliHelpTest, EveryCommandsHelpEndsWithAnExampleOfItself) {
+  for (const Command& command : EveryCommand()) {
+    std::vector<std::string> arguments = command.path;
+    arguments.push_back("--help");
+    const Output help = RunCommand(command.binary, arguments);
+    const std::string what =
+        absl::StrCat(fs::path(command.binary).filename().string(), " ",
+                     absl::StrJoin(command.path, " "));
+    EXPECT_EQ(help.exit_code, 0) << what << "\n" << help.text;
+    const size_t example = help.text.find("Example");
+    ASSERT_NE(example, std::string::npos) << what << "\n" << help.text;
+    // The example runs this very command.
+    EXPECT_THAT(help.text.substr(example), HasSubstr(what)) << help.text;
+  }
+}
+
+TEST(CliHelpTest, TopLevelHelpListsTheExitCodes) {
+  for (const char* binary :
+       {FEDLINK_CLI_BINARY, FEDLINK_AGENT_BINARY, FEDLINK_COORDINATOR_BINARY}) {
+    const Output help = RunCommand(binary, {"--help"});
+    EXPECT_EQ(help.exit_code, 0) << binary;
+    EXPECT_THAT(help.text, HasSubstr("Exit codes:\n  0  success")) << help.text;
+    EXPECT_THAT(help.text, HasSubstr("\n  2  ")) << help.text;
+  }
+}
+
+TEST(CliHelpTest, JsonIsOfferedWhereScriptsReadTheOutput) {
+  const std::vector<Command> with_output = {
+      {FEDLINK_CLI_BINARY, {"audit", "verify"}}, {FEDLINK_CLI_BINARY, {"audit", "log"}},
+      {FEDLINK_CLI_BINARY, {"audit", "denials"}}, {FEDLINK_CLI_BINARY, {"job", "status"}},
+      {FEDLINK_CLI_BINARY, {"job", "list"}},     {FEDLINK_CLI_BINARY, {"job", "results"}},
+      {FEDLINK_AGENT_BINARY, {"quality"}},        {FEDLINK_AGENT_BINARY, {"jobs", "pending"}},
+      {FEDLINK_AGENT_BINARY, {"jobs", "show"}}};
+  for (const Command& command : with_output) {
+    std::vector<std::string> arguments = command.path;
+    arguments.push_back("--help");
+    EXPECT_THAT(RunCommand(command.binary, arguments).text, HasSubstr("--output"))
+        << absl::StrJoin(command.path, " ");
+  }
+  // Anything but table or json is a usage error.
+  EXPECT_EQ(RunCommand(FEDLINK_CLI_BINARY, {"job", "list", "--output", "yaml"}).exit_code, 2);
+  EXPECT_EQ(RunCommand(FEDLINK_AGENT_BINARY, {"quality", "--data-dir", "d", "--output", "xml"}).exit_code,
+            2);
+}
+
+TEST(CliExitCodeTest, ABadCommandLineIsTwo) {
+  for (const char* binary :
+       {FEDLINK_CLI_BINARY, FEDLINK_AGENT_BINARY, FEDLINK_COORDINATOR_BINARY}) {
+    EXPECT_EQ(RunCommand(binary, {"no-such-command"}).exit_code, 2) << binary;
+    EXPECT_EQ(RunCommand(binary, {}).exit_code, 2) << binary;
+  }
+  EXPECT_EQ(RunCommand(FEDLINK_CLI_BINARY, {"job", "cancel"}).exit_code, 2);  // no job id
+  EXPECT_EQ(RunCommand(FEDLINK_AGENT_BINARY, {"jobs", "deny", "j1"}).exit_code, 2);  // no --reason
+  EXPECT_EQ(RunCommand(FEDLINK_COORDINATOR_BINARY, {"check-config"}).exit_code, 2);  // no --config
+}
+
+class CliConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("GRPC_DNS_RESOLVER", "native", 1);
+    char pattern[] = "/tmp/fedlink-cli-help-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    // No client configuration but what the test passes.
+    ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+TEST_F(CliConnectionTest, ConfigurationErrorsAreTwoForFedlinkAndOneForTheCoordinator) {
+  // An explicit --config that does not exist; then no coordinator set.
+  const Output missing =
+      RunCommand(FEDLINK_CLI_BINARY, {"--config", Path("none.yaml"), "job", "list"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.text;
+  const Output unset = RunCommand(FEDLINK_CLI_BINARY, {"job", "list"});
+  EXPECT_EQ(unset.exit_code, 2) << unset.text;
+  EXPECT_THAT(unset.text, HasSubstr("no coordinator")) << unset.text;
+  // fedlink-coordinator: an invalid configuration is 1 (the check failed).
+  const Output check =
+      RunCommand(FEDLINK_COORDINATOR_BINARY, {"check-config", "--config", Path("none.yaml")});
+  EXPECT_EQ(check.exit_code, 1) << check.text;
+}
+
+TEST_F(CliConnectionTest, NothingToReachIsThree) {
+  const std::string pki = Path("pki");
+  const Output made =
+      RunCommand(absl::StrCat(FEDLINK_SOURCE_DIR, "/deploy/pki.sh"),
+          {"--out", pki, "--coordinator", "coord", "--analyst", "alice"});
+  ASSERT_EQ(made.exit_code, 0) << made.text;
+  const Output status = RunCommand(
+      FEDLINK_CLI_BINARY,
+      {"--coordinator", absl::StrCat("127.0.0.1:", ClosedPort()), "--ca",
+       pki + "/ca.crt", "--cert", pki + "/analyst/alice.crt", "--key", pki + "/analyst/alice.key",
+       "job", "status", "j3f1c9a2e7b6d40158c2e9f0a1b3d5c7e"});
+  EXPECT_EQ(status.exit_code, 3) << status.text;
+  EXPECT_THAT(status.text, HasSubstr("could not be reached")) << status.text;
+
+  const Output jobs =
+      RunCommand(FEDLINK_AGENT_BINARY, {"jobs", "pending", "--socket", Path("agent.sock")});
+  EXPECT_EQ(jobs.exit_code, 3) << jobs.text;
+  EXPECT_THAT(jobs.text, HasSubstr("is not reachable")) << jobs.text;
+}
+
+}  // namespace
+}  // namespace fedlink
