@@ -40,26 +40,29 @@ absl::StatusOr<PseudonymMap> LoadPseudonymMap(const RecordStore& store,
                                               std::string_view job_id,
                                               uint64_t expected_size) {
   const std::string job(job_id);
-  FEDLINK_ASSIGN_OR_RETURN(const uint64_t stored,
-                           store.CountPseudonyms(job_id));
-  if (stored != expected_size) {
-    return absl::DataLossError(absl::StrCat(
-        "job ", job, ": the store holds ", stored, " pseudonyms, expected ",
-        expected_size, " (an interrupted save, or another job's map)"));
-  }
   if (expected_size > kMaxPseudonyms) {
     return absl::DataLossError(absl::StrCat("job ", job, ": ", expected_size,
                                             " pseudonyms is over the limit"));
   }
+  // One scan in pseudonym order: the map must hold exactly 0..size-1.
   PseudonymMapBuilder builder;
-  for (uint64_t p = 0; p < expected_size; ++p) {
-    FEDLINK_ASSIGN_OR_RETURN(std::optional<SensitiveString> local_id,
-                             store.GetPseudonym(job_id, p));
-    if (!local_id.has_value()) {
-      return absl::DataLossError(absl::StrCat(
-          "job ", job, ": pseudonym ", p, " is missing from the stored map"));
-    }
-    FEDLINK_RETURN_IF_ERROR(builder.Add(local_id->Expose()));
+  uint64_t next = 0;
+  FEDLINK_RETURN_IF_ERROR(store.ForEachPseudonym(
+      job_id,
+      [&](uint64_t pseudonym, SensitiveString local_id) -> absl::Status {
+        if (pseudonym != next || next >= expected_size) {
+          return absl::DataLossError(absl::StrCat(
+              "job ", job, ": the stored map holds pseudonym ", pseudonym,
+              " where ", next, " was expected of ", expected_size,
+              " (an interrupted save, or another job's map)"));
+        }
+        ++next;
+        return builder.Add(local_id.Expose());
+      }));
+  if (next != expected_size) {
+    return absl::DataLossError(absl::StrCat(
+        "job ", job, ": the store holds ", next, " pseudonyms, expected ",
+        expected_size, " (an interrupted save, or another job's map)"));
   }
   return builder.AssignInOrder();
 }

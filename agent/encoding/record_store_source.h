@@ -50,10 +50,11 @@ absl::Status SavePseudonymMap(RecordStore& store, std::string_view job_id,
                               const PseudonymMap& map);
 
 // Reads job `job_id`'s map back, pseudonyms 0..expected_size-1 in order (to
-// resume its upload). DataLoss (naming the job and the count or the first
-// missing pseudonym, never an id) if the store holds a different number of
-// pseudonyms for the job or one is missing; errors of
-// RecordStore::GetPseudonym otherwise. Thread-safe.
+// resume its upload, and for its release), in one scan. DataLoss (naming
+// the job and the count or the first pseudonym out of place, never an id)
+// if the store holds a different number of pseudonyms for the job or one
+// is missing; errors of RecordStore::ForEachPseudonym otherwise.
+// Thread-safe.
 absl::StatusOr<PseudonymMap> LoadPseudonymMap(const RecordStore& store,
                                               std::string_view job_id,
                                               uint64_t expected_size);

@@ -671,15 +671,26 @@ absl::Status RecordStore::ForEachJobState(
       });
 }
 
-absl::StatusOr<std::optional<SensitiveString>> RecordStore::GetPseudonym(
-    std::string_view job_id, uint64_t pseudonym) const {
+absl::Status RecordStore::ForEachPseudonym(
+    std::string_view job_id,
+    absl::FunctionRef<absl::Status(uint64_t pseudonym,
+                                   SensitiveString local_id)>
+        fn) const {
   FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
-  FEDLINK_ASSIGN_OR_RETURN(
-      std::optional<std::string> local_id,
-      GetSealed(ColumnFamily::kPseudonyms, PseudonymKey(job_id, pseudonym),
-                absl::StrCat("read pseudonym from record store ", path_)));
-  if (!local_id.has_value()) return std::nullopt;
-  return SensitiveString(std::move(*local_id));
+  const std::string prefix = PseudonymPrefix(job_id);
+  return ScanFamily(
+      ColumnFamily::kPseudonyms, prefix,
+      absl::StrCat("read pseudonyms from record store ", path_),
+      [&](std::string_view key, std::string_view value) -> absl::Status {
+        if (key.size() != prefix.size() + 8) {
+          return absl::DataLossError(absl::StrCat(
+              "record store ", path_, ": a malformed pseudonym key"));
+        }
+        FEDLINK_ASSIGN_OR_RETURN(std::string local_id,
+                                 Unseal(ColumnFamily::kPseudonyms, key, value));
+        return fn(ReadBigEndian64(key.substr(prefix.size())),
+                  SensitiveString(std::move(local_id)));
+      });
 }
 
 absl::StatusOr<uint64_t> RecordStore::CountPseudonyms(

@@ -44,6 +44,20 @@ StoredRecord Record(const std::string& local_id, const std::string& last,
 
 std::string Expose(const SensitiveString& s) { return std::string(s.Expose()); }
 
+// A job's stored pseudonym map, read back with ForEachPseudonym.
+std::map<uint64_t, std::string> PseudonymsOf(const RecordStore& store,
+                                             std::string_view job_id) {
+  std::map<uint64_t, std::string> map;
+  const absl::Status read = store.ForEachPseudonym(
+      job_id, [&](uint64_t pseudonym, SensitiveString local_id) {
+        EXPECT_TRUE(map.emplace(pseudonym, Expose(local_id)).second)
+            << "pseudonym " << pseudonym << " twice";
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(read.ok()) << read;
+  return map;
+}
+
 // The store's files opened with plain RocksDB, as someone with a copy of the
 // directory (but not the key) could: to tamper with values in tests.
 class RawDb {
@@ -437,10 +451,8 @@ TEST_F(RecordStoreTest, EverythingPersistsAcrossReopen) {
   absl::StatusOr<std::optional<std::string>> meta = store->GetMeta("schema");
   ASSERT_TRUE(meta.ok() && meta->has_value());
   EXPECT_EQ(**meta, "v3");
-  absl::StatusOr<std::optional<SensitiveString>> local_id =
-      store->GetPseudonym("job-1", 42);
-  ASSERT_TRUE(local_id.ok() && local_id->has_value());
-  EXPECT_EQ(Expose(**local_id), "A-1");
+  EXPECT_EQ(PseudonymsOf(*store, "job-1"),
+            (std::map<uint64_t, std::string>{{42, "A-1"}}));
 
   // Audit sequence numbers continue after a reopen.
   RecordStore::WriteBatch batch = store->NewBatch();
@@ -725,21 +737,20 @@ TEST_F(RecordStoreTest, PseudonymMapsArePerJobAndDropCleanly) {
   absl::StatusOr<uint64_t> count = store->CountPseudonyms("job");
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 21u);
-  absl::StatusOr<std::optional<SensitiveString>> got =
-      store->GetPseudonym("job1", 14);
-  ASSERT_TRUE(got.ok() && got->has_value());
-  EXPECT_EQ(Expose(**got), "M2");
-  got = store->GetPseudonym("job1", 15);
-  ASSERT_TRUE(got.ok());
-  EXPECT_FALSE(got->has_value());
+  std::map<uint64_t, std::string> job1 = PseudonymsOf(*store, "job1");
+  EXPECT_EQ(job1.size(), 20u);
+  EXPECT_EQ(job1[14], "M2");
+  EXPECT_EQ(job1.count(15), 0u);
+  std::map<uint64_t, std::string> job = PseudonymsOf(*store, "job");
+  EXPECT_EQ(job.size(), 21u);
+  EXPECT_EQ(job.rbegin()->first, ~uint64_t{0});
+  EXPECT_EQ(job.rbegin()->second, "Lmax");
 
   ASSERT_TRUE(store->DropPseudonyms("job").ok());
   count = store->CountPseudonyms("job");
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 0u);
-  got = store->GetPseudonym("job", ~uint64_t{0});
-  ASSERT_TRUE(got.ok());
-  EXPECT_FALSE(got->has_value());
+  EXPECT_TRUE(PseudonymsOf(*store, "job").empty());
   count = store->CountPseudonyms("job1");
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 20u);
