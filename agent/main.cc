@@ -156,9 +156,10 @@ void AddCheckConfig(CLI::App& app, CheckConfigOptions* options, Command* command
   sub->add_option("--schema", options->schemas, "Ingest schema (repeatable)");
   sub->add_option("--policy", options->policy, "Agency approval policy");
   sub->add_option("--data-dir", options->data_dir, "Data directory");
+  AddOutputOption(sub, &options->json);
   SetExamples(sub, {"fedlink-agent check-config --config /etc/fedlink/agent.yaml",
                     "fedlink-agent check-config --schema k12-schema.yaml --policy policy.yaml "
-                    "--data-dir /var/lib/fedlink-agent"});
+                    "--data-dir /var/lib/fedlink-agent --output json"});
   sub->callback([options, command] {
     *command = [options] {
       return fedlink::agent::cli::RunCheckConfigCommand(*options, std::cout);

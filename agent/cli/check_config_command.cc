@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 #include "agent/cli/agent_store_access.h"
 #include "agent/daemon/agent_config.h"
 #include "agent/ingest/ingest_schema.h"
@@ -13,19 +14,42 @@
 namespace fedlink::agent::cli {
 namespace {
 
-// Prints one result line; counts failures.
+// One result per item checked: printed as it comes (text), or kept for
+// the one JSON object printed at the end.
 class Results {
  public:
-  explicit Results(std::ostream* out) : out_(out) {}
-  void Ok(const std::string& what) { *out_ << "ok     " << what << "\n"; }
+  Results(std::ostream* out, bool json) : out_(out), json_(json) {}
+  void Ok(const std::string& what) {
+    if (json_) {
+      items_.push_back({{"item", what}, {"ok", true}});
+    } else {
+      *out_ << "ok     " << what << "\n";
+    }
+  }
   void Error(const std::string& what, const absl::Status& status) {
     ++failures_;
-    *out_ << "error  " << what << ": " << status.message() << "\n";
+    if (json_) {
+      items_.push_back({{"item", what}, {"ok", false}, {"error", std::string(status.message())}});
+    } else {
+      *out_ << "error  " << what << ": " << status.message() << "\n";
+    }
+  }
+  // JSON: {"ok": no failures, "problems": N, "items": [{"item", "ok",
+  // "error" (failures only)}]}.
+  void Finish() {
+    if (!json_) return;
+    nlohmann::ordered_json report;
+    report["ok"] = failures_ == 0;
+    report["problems"] = failures_;
+    report["items"] = items_;
+    *out_ << report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   }
   int failures() const { return failures_; }
 
  private:
   std::ostream* out_;
+  bool json_;
+  nlohmann::ordered_json items_ = nlohmann::ordered_json::array();
   int failures_ = 0;
 };
 
@@ -134,7 +158,7 @@ absl::Status RunCheckConfigCommand(const CheckConfigOptions& given,
         "nothing to check: give --config FILE, --schema FILE, --policy FILE "
         "and/or --data-dir DIR");
   }
-  Results results(&out);
+  Results results(&out, options.json);
   std::optional<std::string> config_agency;
   if (!options.config.empty()) {
     config_agency = CheckAgentConfig(&options, &results);
@@ -158,10 +182,12 @@ absl::Status RunCheckConfigCommand(const CheckConfigOptions& given,
   if (!options.data_dir.empty()) {
     CheckDataDir(options.data_dir, policy_agency, &results);
   }
+  results.Finish();
   if (results.failures() > 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(results.failures(), " configuration problem",
-                     results.failures() == 1 ? "" : "s", " found (above)"));
+                     results.failures() == 1 ? "" : "s", " found (",
+                     options.json ? "\"ok\": false items" : "above", ")"));
   }
   return absl::OkStatus();
 }

@@ -14,7 +14,9 @@
 //               directory was initialised for.
 // Each error names the file, the line and column and the key, and the
 // allowed values (the parsers' messages). Output: one "ok" or "error" line
-// per item.
+// per item, or with --output json one object: {"ok", "problems", "items":
+// [{"item", "ok", "error"}]} (file names, counts and parser messages; no
+// data value).
 #ifndef FEDLINK_AGENT_CLI_CHECK_CONFIG_COMMAND_H_
 #define FEDLINK_AGENT_CLI_CHECK_CONFIG_COMMAND_H_
 
@@ -31,6 +33,7 @@ struct CheckConfigOptions {
   std::vector<std::string> schemas;
   std::string policy;    // empty: not checked
   std::string data_dir;  // empty: not checked
+  bool json = false;     // --output json
 };
 
 // InvalidArgument if nothing was given to check or if any item failed (the

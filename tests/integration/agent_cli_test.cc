@@ -332,6 +332,25 @@ TEST_F(AgentCliTest, CheckConfigNamesFileKeyAndAllowedValues) {
   EXPECT_THAT(config.out, HasSubstr("error  data directory " + data));
   EXPECT_THAT(config.err, HasSubstr("2 configuration problems"));
 
+  // The same verdicts as one JSON object.
+  AgentRun json = Run({"check-config", "--config", Path("agent.yaml"), "--output", "json"});
+  EXPECT_EQ(json.exit_code, 1) << json.out << json.err;
+  const nlohmann::json report = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << json.out;
+  EXPECT_EQ(report["ok"], false);
+  EXPECT_EQ(report["problems"], 2);
+  ASSERT_GE(report["items"].size(), 4u) << json.out;
+  EXPECT_EQ(report["items"][0]["item"], "agent config " + Path("agent.yaml") + " (agency k12)");
+  EXPECT_EQ(report["items"][0]["ok"], true);
+  int errors = 0;
+  for (const nlohmann::json& item : report["items"]) {
+    if (item["ok"] == false) {
+      ++errors;
+      EXPECT_FALSE(item["error"].get<std::string>().empty()) << item;
+    }
+  }
+  EXPECT_EQ(errors, 2) << json.out;
+
   AgentRun nothing = Run({"check-config"});
   EXPECT_EQ(nothing.exit_code, 1);
   EXPECT_THAT(nothing.err, HasSubstr("nothing to check"));
