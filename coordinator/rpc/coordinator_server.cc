@@ -91,6 +91,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   };
   FEDLINK_ASSIGN_OR_RETURN(auto credentials, proto::MakeServerCredentials(config.tls, tls_options));
   server->revocations_ = credentials.revocations;
+  CoordinatorService::PeerCheck still_trusted = credentials.check_peer;
   if (server->revocations_ != nullptr) {
     const proto::RevocationSummary crl = server->revocations_->summary();
     spdlog::info("{} revoked certificates in {} CRL files of {}", crl.revoked, crl.crl_files,
@@ -159,7 +160,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
                                                    std::move(core_options)));
   FEDLINK_RETURN_IF_ERROR(server->core_->Start());
   server->service_ =
-      std::make_unique<CoordinatorService>(server->core_.get(), server->metrics_.get());
+      std::make_unique<CoordinatorService>(server->core_.get(), server->metrics_.get(),
+                                           absl::Seconds(1), std::move(still_trusted));
 
   // The standard grpc.health.v1.Health service, on the same mTLS port.
   grpc::EnableDefaultHealthCheckService(true);

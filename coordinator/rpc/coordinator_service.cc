@@ -90,6 +90,14 @@ grpc::Status CoordinatorService::WatchWork(grpc::ServerContext* context,
     }
     if (context->IsCancelled() || stopping_.load()) return grpc::Status::OK;
     seen = core_->WaitForChange(seen, watch_poll_);
+    if (still_trusted_ != nullptr) {
+      // The certificate may have been revoked (and the list reloaded) since
+      // the stream began: the agent must reconnect, and will be refused.
+      const absl::Status trusted = still_trusted_(*context->auth_context());
+      if (!trusted.ok()) {
+        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(trusted.message()));
+      }
+    }
     items = core_->OutstandingWork(*caller);
     if (!items.ok()) return Answer(core_, *caller, "WatchWork", items.status());
   }

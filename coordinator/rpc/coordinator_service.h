@@ -7,6 +7,8 @@
 #define FEDLINK_COORDINATOR_RPC_COORDINATOR_SERVICE_H_
 
 #include <atomic>
+#include <functional>
+#include <utility>
 
 #include "absl/time/time.h"
 #include "coordinator/core/coordinator_core.h"
@@ -17,11 +19,19 @@ namespace fedlink::coordinator {
 
 class CoordinatorService final : public v1::Coordinator::Service {
  public:
+  // Whether the peer of a call may still be served (its certificate not
+  // revoked since the call began); a refusal ends a WatchWork stream.
+  using PeerCheck = std::function<absl::Status(const grpc::AuthContext&)>;
+
   // `core` and `metrics` must outlive the service. `watch_poll` bounds how
-  // long a WatchWork stream waits before it checks for cancellation again.
+  // long a WatchWork stream waits before it checks for cancellation and
+  // runs `still_trusted` (if any) again.
   CoordinatorService(CoordinatorCore* core, CoordinatorMetrics* metrics,
-                     absl::Duration watch_poll = absl::Seconds(1))
-      : core_(core), metrics_(metrics), watch_poll_(watch_poll) {}
+                     absl::Duration watch_poll = absl::Seconds(1), PeerCheck still_trusted = nullptr)
+      : core_(core),
+        metrics_(metrics),
+        watch_poll_(watch_poll),
+        still_trusted_(std::move(still_trusted)) {}
 
   // Ends every open WatchWork stream (before the server shuts down).
   void StopWatches() { stopping_.store(true); }
@@ -77,6 +87,7 @@ class CoordinatorService final : public v1::Coordinator::Service {
   CoordinatorCore* const core_;
   CoordinatorMetrics* const metrics_;
   const absl::Duration watch_poll_;
+  const PeerCheck still_trusted_;
   std::atomic<bool> stopping_{false};
 };
 

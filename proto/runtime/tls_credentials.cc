@@ -121,6 +121,21 @@ class RevocationVerifier final : public grpc::experimental::ExternalCertificateV
   const std::shared_ptr<RevokedPeerReporter> reporter_;
 };
 
+// OK unless the certificate of the peer behind `context` is revoked; a
+// revoked one is reported (throttled) and answered PermissionDenied.
+absl::Status CheckPeerNotRevoked(const CertificateRevocations& revocations,
+                                 RevokedPeerReporter& reporter, const grpc::AuthContext& context) {
+  for (const grpc::string_ref& pem : context.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME)) {
+    absl::Status checked = revocations.Check(std::string_view(pem.data(), pem.size()));
+    if (checked.ok()) continue;
+    absl::StatusOr<PeerIdentity> identity = PeerIdentityFromAuthContext(context);
+    reporter.Report(identity.ok() ? std::optional<PeerIdentity>(*identity) : std::nullopt,
+                    std::string(checked.message()));
+    return checked;
+  }
+  return absl::OkStatus();
+}
+
 // The same check on every call: a connection made before the certificate
 // was revoked can carry no new call once the list is reloaded.
 class RevocationCallCheck final : public grpc::AuthMetadataProcessor {
@@ -134,15 +149,9 @@ class RevocationCallCheck final : public grpc::AuthMetadataProcessor {
   grpc::Status Process(const InputMetadata& /*auth_metadata*/, grpc::AuthContext* context,
                        OutputMetadata* /*consumed_auth_metadata*/,
                        OutputMetadata* /*response_metadata*/) override {
-    for (const grpc::string_ref& pem : context->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME)) {
-      const absl::Status checked = revocations_->Check(std::string_view(pem.data(), pem.size()));
-      if (checked.ok()) continue;
-      absl::StatusOr<PeerIdentity> identity = PeerIdentityFromAuthContext(*context);
-      reporter_->Report(identity.ok() ? std::optional<PeerIdentity>(*identity) : std::nullopt,
-                        std::string(checked.message()));
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(checked.message()));
-    }
-    return grpc::Status::OK;
+    const absl::Status checked = CheckPeerNotRevoked(*revocations_, *reporter_, *context);
+    if (checked.ok()) return grpc::Status::OK;
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(checked.message()));
   }
 
  private:
@@ -180,8 +189,14 @@ absl::StatusOr<TlsCredentials<grpc::ServerCredentials>> MakeServerCredentials(
     credentials->SetAuthMetadataProcessor(
         std::make_shared<RevocationCallCheck>(revocations, reporter));
   }
-  return TlsCredentials<grpc::ServerCredentials>{std::move(credentials), material.identity,
-                                                 std::move(revocations)};
+  TlsCredentials<grpc::ServerCredentials> made{std::move(credentials), material.identity,
+                                                revocations, nullptr};
+  if (revocations != nullptr) {
+    made.check_peer = [revocations, reporter](const grpc::AuthContext& context) {
+      return CheckPeerNotRevoked(*revocations, *reporter, context);
+    };
+  }
+  return made;
 }
 
 absl::StatusOr<TlsCredentials<grpc::ChannelCredentials>> MakeChannelCredentials(
@@ -199,7 +214,7 @@ absl::StatusOr<TlsCredentials<grpc::ChannelCredentials>> MakeChannelCredentials(
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::experimental::TlsCredentials(tls);
   if (credentials == nullptr) return absl::InternalError("gRPC refused the TLS channel options");
   return TlsCredentials<grpc::ChannelCredentials>{std::move(credentials), material.identity,
-                                                  nullptr};
+                                                  nullptr, nullptr};
 }
 
 std::shared_ptr<grpc::ServerCredentials> MakeLocalAdminServerCredentials() {

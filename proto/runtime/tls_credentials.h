@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 
+#include <grpcpp/security/auth_context.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/security/server_credentials.h>
 
@@ -71,6 +72,12 @@ struct TlsCredentials {
   // handshakes consult; Reload() it to put a new CRL in force. Null
   // otherwise.
   std::shared_ptr<CertificateRevocations> revocations;
+  // Server credentials with a crl_directory: the per-call check, for a
+  // long-lived stream to repeat (a call is checked only when it starts).
+  // PermissionDenied naming the serial once the peer's certificate is
+  // revoked, reported to on_revoked_peer like the handshakes. Thread-safe.
+  // Null otherwise.
+  std::function<absl::Status(const grpc::AuthContext&)> check_peer;
 };
 
 // Server credentials for mutual TLS. Errors: those of LoadTlsMaterial (with

@@ -2,7 +2,8 @@
 // --revoke` writes a new CRL into tls.crl_dir, and once the coordinator
 // re-reads it — the operator's ReloadConfig, or SIGHUP — the revoked agent
 // and analysts are refused at the handshake (and on calls over connections
-// they opened before), while everyone else still connects; no restart. A
+// they opened before; an agent's open watch stream ends), while everyone
+// else still connects; no restart. A
 // CRL that is not the deployment CA's makes the reload fail and leaves the
 // previous list in force. The reloads and the refusals are in the audit
 // log. (Expired certificates and those of another CA:
@@ -133,10 +134,17 @@ TEST_F(CoordinatorRevocationTest, RevokedCertificatesAreRefusedOnceReloadedWitho
   for (const std::string& who : everyone) EXPECT_EQ(Probe(who), StatusCode::PERMISSION_DENIED) << who;
   EXPECT_EQ(Probe("operator/ops"), StatusCode::OK);
 
-  // agent/edu connects now and keeps its connection.
+  // agent/edu connects now and keeps its connection, and its watch stream.
   std::unique_ptr<v1::Coordinator::Stub> edu_connected =
       testing::CoordinatorStub(Files("agent/edu"), port_);
   ASSERT_EQ(CallGetStatus(*edu_connected), StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext watch_context;
+  watch_context.set_deadline(DeadlineIn(std::chrono::seconds(60)));
+  std::unique_ptr<grpc::ClientReader<v1::WorkItem>> watch =
+      edu_connected->WatchWork(&watch_context, v1::WatchWorkRequest());
+  v1::WorkItem welcome;
+  ASSERT_TRUE(watch->Read(&welcome)) << watch->Finish().error_message();
+  ASSERT_TRUE(welcome.has_welcome());
 
   Pki("--revoke agent/edu --revoke analyst/bob --reason keyCompromise");
   // Written, but not read yet: the list in force is the one loaded at start.
@@ -152,8 +160,15 @@ TEST_F(CoordinatorRevocationTest, RevokedCertificatesAreRefusedOnceReloadedWitho
       EXPECT_EQ(Probe(who), StatusCode::PERMISSION_DENIED) << who;
     }
     EXPECT_EQ(Probe("operator/ops"), StatusCode::OK);
-    // The connection opened before the revocation carries no new call.
+    // The connection opened before the revocation carries no new call, and
+    // the watch stream it carried ends (within the stream's 1 s poll).
     EXPECT_EQ(CallGetStatus(*edu_connected), StatusCode::UNAUTHENTICATED);
+    v1::WorkItem item;
+    while (watch->Read(&item)) {
+    }
+    const grpc::Status ended = watch->Finish();
+    EXPECT_EQ(ended.error_code(), StatusCode::UNAUTHENTICATED) << ended.error_message();
+    EXPECT_THAT(ended.error_message(), HasSubstr("revoked"));
   }
 
   {
