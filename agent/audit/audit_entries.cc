@@ -111,6 +111,17 @@ v1::AuditEntry ReleaseStoppedEntry(std::string_view job_id,
   return entry;
 }
 
+v1::AuditEntry JobAbandonedEntry(std::string_view job_id,
+                                 std::string_view agency,
+                                 std::string_view reason) {
+  v1::AuditEntry entry =
+      Entry(v1::AUDIT_ACTION_JOB_FAILED, v1::AUDIT_OUTCOME_FAILED, job_id);
+  entry.set_agency(std::string(agency));
+  entry.set_rpc("fedlink.v1.Coordinator/AbandonJob");
+  entry.set_reason(Reason(reason));
+  return entry;
+}
+
 v1::AuditEntry PseudonymsDroppedEntry(std::string_view job_id,
                                       uint64_t pseudonyms) {
   v1::AuditEntry entry =

@@ -59,6 +59,13 @@ v1::AuditEntry ReleaseStoppedEntry(std::string_view job_id,
                                    v1::AuditOutcome outcome,
                                    std::string_view reason);
 
+// This agency gave the job up for good (AbandonJob): action JOB_FAILED,
+// outcome FAILED, `reason` the category's name and the step's message
+// (which by the project's rules names no value; at most 2000 bytes).
+v1::AuditEntry JobAbandonedEntry(std::string_view job_id,
+                                 std::string_view agency,
+                                 std::string_view reason);
+
 // The job's pseudonym map was dropped (purge or expiry).
 v1::AuditEntry PseudonymsDroppedEntry(std::string_view job_id,
                                       uint64_t pseudonyms);

@@ -49,6 +49,9 @@ class CoordinatorApi {
       absl::FunctionRef<absl::Status(const v1::AssignmentBatch&)> visit) = 0;
   virtual absl::StatusOr<std::unique_ptr<PayloadUpload>> UploadPayload() = 0;
   virtual absl::StatusOr<v1::AckPurgeResponse> AckPurge(std::string_view job_id) = 0;
+  // Tells the coordinator this agency gives the job up for good.
+  virtual absl::StatusOr<v1::AbandonJobResponse> AbandonJob(
+      const v1::AbandonJobRequest& request) = 0;
 };
 
 }  // namespace fedlink::agent::daemon

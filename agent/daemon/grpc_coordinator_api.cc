@@ -156,4 +156,16 @@ absl::StatusOr<v1::AckPurgeResponse> GrpcCoordinatorApi::AckPurge(std::string_vi
   return response;
 }
 
+absl::StatusOr<v1::AbandonJobResponse> GrpcCoordinatorApi::AbandonJob(
+    const v1::AbandonJobRequest& request) {
+  TrackedContext context(this);
+  if (!context.ok()) return Stopped();
+  context.get()->set_deadline(std::chrono::system_clock::now() +
+                              absl::ToChronoMilliseconds(unary_deadline_));
+  v1::AbandonJobResponse response;
+  const grpc::Status status = stub_->AbandonJob(context.get(), request, &response);
+  if (!status.ok()) return proto::FromGrpcStatus(status);
+  return response;
+}
+
 }  // namespace fedlink::agent::daemon

@@ -33,6 +33,7 @@ class GrpcCoordinatorApi : public CoordinatorApi {
       absl::FunctionRef<absl::Status(const v1::AssignmentBatch&)> visit) override;
   absl::StatusOr<std::unique_ptr<PayloadUpload>> UploadPayload() override;
   absl::StatusOr<v1::AckPurgeResponse> AckPurge(std::string_view job_id) override;
+  absl::StatusOr<v1::AbandonJobResponse> AbandonJob(const v1::AbandonJobRequest& request) override;
 
   // Cancels every call in flight; later calls fail with Cancelled.
   void CancelAll();

@@ -115,6 +115,8 @@ std::string SerializeJobRecord(const JobRecord& record) {
   json["next_chunk_index"] = static_cast<uint64_t>(record.next_chunk_index);
   json["rows_released"] = record.rows_released;
   json["purge_acknowledged"] = record.purge_acknowledged;
+  if (record.abandon.has_value()) json["abandon"] = MessageBinary(*record.abandon);
+  json["abandon_pending"] = record.abandon_pending;
   if (!record.failure_reason.empty()) json["failure_reason"] = record.failure_reason;
   std::vector<uint8_t> cbor = Json::to_cbor(json);
   std::string out(cbor.begin(), cbor.end());
@@ -183,6 +185,7 @@ absl::StatusOr<JobRecord> ParseJobRecord(std::string_view bytes, std::string_vie
   record.next_chunk_index = static_cast<uint32_t>(chunk);
   FEDLINK_READ(record.rows_released, r.Unsigned("rows_released", UINT64_MAX));
   FEDLINK_READ(record.purge_acknowledged, r.Flag("purge_acknowledged"));
+  FEDLINK_READ(record.abandon_pending, r.Flag("abandon_pending"));
   FEDLINK_READ(record.failure_reason, r.Text("failure_reason"));
   std::string randomness;
   FEDLINK_READ(randomness, r.Bytes("randomness"));
@@ -197,6 +200,9 @@ absl::StatusOr<JobRecord> ParseJobRecord(std::string_view bytes, std::string_vie
   v1::SignedDecision decision;
   if (absl::Status s = r.Parse("decision", &decision, &present); !s.ok()) return s;
   if (present) record.decision = std::move(decision);
+  v1::AbandonJobRequest abandon;
+  if (absl::Status s = r.Parse("abandon", &abandon, &present); !s.ok()) return s;
+  if (present) record.abandon = std::move(abandon);
   return record;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "fedlink/v1/agent_admin.pb.h"
 #include "fedlink/v1/common.pb.h"
+#include "fedlink/v1/coordinator.pb.h"
 #include "fedlink/v1/decision.pb.h"
 #include "linkage/crypto/secret_bytes.h"
 
@@ -59,6 +60,11 @@ struct JobRecord {
   uint64_t rows_released = 0;
 
   bool purge_acknowledged = false;
+  // The agent gave the job up for good (JobSteps abandons only jobs this
+  // agency approved): what it told, or still has to tell, the coordinator.
+  // Pending until the coordinator answered (sent again after reconnects).
+  std::optional<v1::AbandonJobRequest> abandon;
+  bool abandon_pending = false;
   // The last step failure (names the step and the job; never a value).
   std::string failure_reason;
 };

@@ -15,6 +15,7 @@
 #include "agent/release/release_columns.h"
 #include "agent/release/row_releaser.h"
 #include "linkage/status_macros.h"
+#include "proto/runtime/abandon_reason.h"
 #include "proto/runtime/limits.h"
 
 namespace fedlink::agent::daemon {
@@ -30,6 +31,15 @@ absl::Status Prefixed(const std::string& job_id, const absl::Status& status) {
 }
 
 int64_t UnixMillis(absl::Time t) { return absl::ToUnixMillis(t); }
+
+// The coordinator did not answer: the call is worth repeating later. Any
+// answer (a refusal too) is final.
+bool Unanswered(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ||
+         absl::IsCancelled(status) || absl::IsAborted(status) ||
+         absl::IsResourceExhausted(status) || absl::IsInternal(status) ||
+         absl::IsUnknown(status);
+}
 
 bool Uploaded(v1::AgentJobState state) {
   return state == v1::AGENT_JOB_STATE_UPLOADED || state == v1::AGENT_JOB_STATE_RELEASING ||
@@ -92,6 +102,70 @@ absl::Status JobSteps::StepFailed(const std::string& job_id, std::string_view st
   });
   (void)updated;  // an unknown job has no record to annotate
   return error;
+}
+
+absl::Status JobSteps::StepAbandoned(const std::string& job_id, std::string_view step,
+                                     v1::AbandonReason reason, const absl::Status& status) {
+  const absl::Status error = StepFailed(job_id, step, status, /*fail=*/true);
+  v1::AbandonJobRequest request;
+  request.set_job_id(job_id);
+  request.set_reason(reason);
+  request.set_detail(proto::AbandonDetail(status.message()));
+  bool abandoned = false;
+  absl::StatusOr<JobRecord> updated = deps_.jobs->Update(job_id, [&](JobRecord& record) {
+    // Only a job this agency approved, and only once.
+    if (!record.decision.has_value() || record.decision->verdict() != v1::VERDICT_APPROVE ||
+        record.abandon.has_value()) {
+      return absl::OkStatus();
+    }
+    record.abandon = request;
+    record.abandon_pending = true;
+    abandoned = true;
+    return absl::OkStatus();
+  });
+  if (!updated.ok() || !abandoned) return error;
+  const std::string category = proto::AbandonReasonName(reason);
+  deps_.log->Warn("job.abandoned", {{"job", job_id}, {"step", step}, {"reason", category}});
+  Audit(audit::JobAbandonedEntry(job_id, deps_.agency,
+                                 absl::StrCat(category, ": ", request.detail())));
+  (void)SendAbandonment(request);  // logged; sent again after the next reconnect
+  return error;
+}
+
+absl::Status JobSteps::ReleaseDataFailed(const std::string& job_id, const absl::Status& status) {
+  // Missing, half-saved, dropped or unreadable: it will not come back.
+  if (absl::IsNotFound(status) || absl::IsFailedPrecondition(status) || absl::IsDataLoss(status)) {
+    return StepAbandoned(job_id, "release", v1::ABANDON_REASON_LOCAL_DATA_LOST, status);
+  }
+  return StepFailed(job_id, "release", status);
+}
+
+absl::Status JobSteps::SendAbandonment(const v1::AbandonJobRequest& request) {
+  const std::string& job_id = request.job_id();
+  absl::StatusOr<v1::AbandonJobResponse> response = deps_.coordinator->AbandonJob(request);
+  if (!response.ok() && Unanswered(response.status())) {
+    deps_.log->Warn("job.abandon_queued",
+                    EventLog::StatusFields(response.status(), {{"job", job_id}}));
+    return Prefixed(job_id, response.status());
+  }
+  FEDLINK_RETURN_IF_ERROR(deps_.jobs
+                              ->Update(job_id,
+                                       [](JobRecord& record) {
+                                         record.abandon_pending = false;
+                                         return absl::OkStatus();
+                                       })
+                              .status());
+  if (!response.ok()) {
+    // The job ended otherwise meanwhile (cancelled, expired, failed by
+    // another party), or the coordinator predates AbandonJob.
+    deps_.log->Warn("job.abandon_refused",
+                    EventLog::StatusFields(response.status(), {{"job", job_id}}));
+    return absl::OkStatus();
+  }
+  AuditReceipt(response->receipt(), "AbandonJob", job_id);
+  deps_.log->Info("job.abandon_delivered",
+                  {{"job", job_id}, {"coordinator_state", v1::JobState_Name(response->state())}});
+  return absl::OkStatus();
 }
 
 void JobSteps::Audit(v1::AuditEntry entry, const v1::Receipt* receipt) {
@@ -265,28 +339,30 @@ absl::Status JobSteps::OnEncodeJob(const std::string& job_id, const v1::EncodeJo
   }
   if (encode.job_spec_sha256() != record.job_spec_sha256 ||
       record.decision->job_spec_sha256() != record.job_spec_sha256) {
-    return StepFailed(job_id, "encode",
-                      absl::FailedPreconditionError(
-                          "EncodeJob is for another spec than the one approved here; nothing "
-                          "encoded"));
+    return StepAbandoned(job_id, "encode", v1::ABANDON_REASON_SPEC_MISMATCH,
+                         absl::FailedPreconditionError(
+                             "EncodeJob is for another spec than the one approved here; nothing "
+                             "encoded"));
   }
   // The spec as approved here (its bytes were hashed when it arrived).
   absl::StatusOr<v1::JobSpec> spec =
       proto::ParseJobSpec(record.job_spec_bytes, record.job_spec_sha256, "job spec");
-  if (!spec.ok()) return StepFailed(job_id, "encode", spec.status());
+  if (!spec.ok()) {
+    return StepAbandoned(job_id, "encode", v1::ABANDON_REASON_LOCAL_DATA_LOST, spec.status());
+  }
   // Every party's approval, checked against the keys this agent holds.
   const absl::Status approvals = proto::VerifyAllApprovals(
       encode.approvals(), job_id, record.job_spec_sha256, *spec, keys_);
   if (!approvals.ok()) {
-    return StepFailed(job_id, "encode",
-                      absl::PermissionDeniedError(absl::StrCat(
-                          "approvals do not verify against the pinned keys; nothing encoded: ",
-                          approvals.message())));
+    return StepAbandoned(job_id, "encode", v1::ABANDON_REASON_APPROVALS_UNVERIFIED,
+                         absl::PermissionDeniedError(absl::StrCat(
+                             "approvals do not verify against the pinned keys; nothing encoded: ",
+                             approvals.message())));
   }
   if (!record.job_nonce.empty() && record.job_nonce != encode.job_nonce()) {
-    return StepFailed(job_id, "encode",
-                      absl::FailedPreconditionError(
-                          "the job nonce differs from the one encoded with before"));
+    return StepAbandoned(job_id, "encode", v1::ABANDON_REASON_NONCE_CHANGED,
+                         absl::FailedPreconditionError(
+                             "the job nonce differs from the one encoded with before"));
   }
   if (Uploaded(record.state) && encode.next_sequence() >= record.batches_total) {
     deps_.log->Debug("job.repeat", {{"job", job_id}, {"item", "encode"}});
@@ -305,19 +381,23 @@ absl::Status JobSteps::OnEncodeJob(const std::string& job_id, const v1::EncodeJo
       return absl::OkStatus();
     }));
   }
-  const absl::Status uploaded = Upload(job_id, encode, *spec, std::move(record));
+  v1::AbandonReason abandon = v1::ABANDON_REASON_UPLOAD_REFUSED;
+  const absl::Status uploaded = Upload(job_id, encode, *spec, std::move(record), &abandon);
   if (!uploaded.ok()) {
     // Stopping, a broken stream or an unreachable coordinator: the
     // coordinator repeats EncodeJob with its next_sequence after reconnect.
     const bool permanent = absl::IsFailedPrecondition(uploaded) ||
                            absl::IsInvalidArgument(uploaded);
-    return StepFailed(job_id, "encode", uploaded, permanent && !Stopping());
+    if (permanent && !Stopping()) return StepAbandoned(job_id, "encode", abandon, uploaded);
+    return StepFailed(job_id, "encode", uploaded);
   }
   return absl::OkStatus();
 }
 
 absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& encode,
-                              const v1::JobSpec& spec, JobRecord record) {
+                              const v1::JobSpec& spec, JobRecord record,
+                              v1::AbandonReason* abandon) {
+  *abandon = v1::ABANDON_REASON_SCHEMA_REFUSED;
   FEDLINK_ASSIGN_OR_RETURN(encoding::EncodeJobParams params,
                            encoding::EncodeJobParamsFor(job_id, deps_.agency, spec, encode));
   encoding::JobEncoderOptions options;
@@ -334,9 +414,11 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
     absl::StatusOr<std::string> column =
         release::ResolveCategoryColumn(spec, deps_.agency, deps_.schema, deps_.policy);
     if (!column.ok()) {
+      *abandon = v1::ABANDON_REASON_COLUMN_REFUSED;
       return absl::FailedPreconditionError(column.status().message());
     }
   }
+  *abandon = v1::ABANDON_REASON_COHORT_REFUSED;
   encoding::RecordStoreSource source(*deps_.store);
   encoding::PseudonymMap pseudonyms;
   std::optional<encoding::CategoryCodes> categories;
@@ -374,6 +456,7 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
                      {"scanned", selection.records_scanned},
                      {"batches", record.batches_total}});
   } else {
+    *abandon = v1::ABANDON_REASON_LOCAL_DATA_LOST;
     FEDLINK_ASSIGN_OR_RETURN(pseudonyms, release::LoadJobPseudonyms(*deps_.store, job_id));
     if (pseudonyms.size() != record.cohort_size) {
       return absl::DataLossError("the stored pseudonym map has another size than the cohort");
@@ -384,6 +467,7 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
       FEDLINK_ASSIGN_OR_RETURN(categories, encoding::CategoryCodes::FromLegend(legend));
     }
   }
+  *abandon = v1::ABANDON_REASON_UPLOAD_REFUSED;
   if (encode.next_sequence() > record.batches_total) {
     return absl::InvalidArgumentError(absl::StrCat("the coordinator asks to resume at batch ",
                                                    encode.next_sequence(), " of ",
@@ -437,6 +521,11 @@ absl::Status JobSteps::Upload(const std::string& job_id, const v1::EncodeJob& en
 
 absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::ReleaseJob& release) {
   FEDLINK_ASSIGN_OR_RETURN(std::optional<JobRecord> found, deps_.jobs->Get(job_id));
+  if (found.has_value() && found->state == v1::AGENT_JOB_STATE_FAILED) {
+    // Kept FAILED with its reason until the coordinator ends the job.
+    return absl::FailedPreconditionError(
+        absl::StrCat(JobPrefix(job_id), "job is failed; nothing released"));
+  }
   if (!found.has_value() || !Uploaded(found->state) || !found->decision.has_value() ||
       found->decision->verdict() != v1::VERDICT_APPROVE) {
     return StepFailed(job_id, "release",
@@ -464,11 +553,11 @@ absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::Release
                                          ? v1::AUDIT_OUTCOME_REFUSED
                                          : v1::AUDIT_OUTCOME_FAILED,
                                      std::string(columns.status().message()).substr(0, 2000)));
-    return StepFailed(job_id, "release", columns.status());
+    return StepAbandoned(job_id, "release", v1::ABANDON_REASON_COLUMN_REFUSED, columns.status());
   }
   absl::StatusOr<encoding::PseudonymMap> pseudonyms =
       release::LoadJobPseudonyms(*deps_.store, job_id);
-  if (!pseudonyms.ok()) return StepFailed(job_id, "release", pseudonyms.status());
+  if (!pseudonyms.ok()) return ReleaseDataFailed(job_id, pseudonyms.status());
   FEDLINK_RETURN_IF_ERROR(deps_.jobs
                               ->Update(job_id,
                                        [](JobRecord& r) {
@@ -544,13 +633,14 @@ absl::Status JobSteps::ReleaseLegend(const std::string& job_id, const v1::JobSpe
                                          ? v1::AUDIT_OUTCOME_REFUSED
                                          : v1::AUDIT_OUTCOME_FAILED,
                                      std::string(column.status().message()).substr(0, 2000)));
-    return StepFailed(job_id, "release", column.status());
+    return StepAbandoned(job_id, "release", v1::ABANDON_REASON_COLUMN_REFUSED, column.status());
   }
   absl::StatusOr<v1::CategoryLegend> legend = release::LoadJobCategoryLegend(*deps_.store, job_id);
-  if (!legend.ok()) return StepFailed(job_id, "release", legend.status());
+  if (!legend.ok()) return ReleaseDataFailed(job_id, legend.status());
   if (legend->column() != *column) {
-    return StepFailed(job_id, "release",
-                      absl::DataLossError("the saved legend is for another column than the job's"));
+    return StepAbandoned(
+        job_id, "release", v1::ABANDON_REASON_LOCAL_DATA_LOST,
+        absl::DataLossError("the saved legend is for another column than the job's"));
   }
   absl::StatusOr<std::vector<v1::PayloadChunk>> chunks = release::SealCategoryLegend(
       job_id, deps_.agency, spec.analyst_key(), *legend, release.next_chunk_index());
@@ -647,10 +737,12 @@ absl::Status JobSteps::AckPurge(const std::string& job_id) {
 absl::Status JobSteps::ResumeAfterConnect() {
   std::vector<std::pair<std::string, v1::SignedDecision>> undelivered;
   std::vector<std::string> unacknowledged;
+  std::vector<v1::AbandonJobRequest> unanswered;
   FEDLINK_RETURN_IF_ERROR(deps_.jobs->ForEach([&](const JobRecord& record) {
     if (record.decision.has_value() && !record.decision_delivered) {
       undelivered.emplace_back(record.job_id, *record.decision);
     }
+    if (record.abandon.has_value() && record.abandon_pending) unanswered.push_back(*record.abandon);
     if (record.state == v1::AGENT_JOB_STATE_PURGED && !record.purge_acknowledged) {
       unacknowledged.push_back(record.job_id);
     }
@@ -661,6 +753,7 @@ absl::Status JobSteps::ResumeAfterConnect() {
     bool delivered = false;
     first.Update(Deliver(job_id, decision, &delivered));
   }
+  for (const v1::AbandonJobRequest& request : unanswered) first.Update(SendAbandonment(request));
   for (const std::string& job_id : unacknowledged) first.Update(AckPurge(job_id));
   return first;
 }

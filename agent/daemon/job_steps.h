@@ -21,6 +21,14 @@
 //               AckPurge (acknowledged again after a restart until the
 //               coordinator has it).
 //
+// A step that fails for good on a job this agency approved (approvals that
+// do not verify, another spec or nonce, the policy refusing the cohort or a
+// column, the coordinator refusing the upload, the agent's own job data
+// lost) marks the job FAILED here and abandons it at the coordinator
+// (AbandonJob: a category and the step's message), which fails it for every
+// party; an abandonment the coordinator did not answer is sent again after
+// every reconnect. A job this agency never approved is never abandoned.
+//
 // Nothing is encoded or released for a job this agency has not approved.
 // Errors name the job and the step, never a record value.
 #ifndef FEDLINK_AGENT_DAEMON_JOB_STEPS_H_
@@ -105,8 +113,9 @@ class JobSteps {
   // PurgeJob: errors of DropJobPseudonyms, the store and AckPurge.
   absl::Status OnPurgeJob(const std::string& job_id, const v1::PurgeJob& purge);
 
-  // After each (re)connect: sends undelivered decisions and unacknowledged
-  // purges. Returns the first error after trying every job.
+  // After each (re)connect: sends undelivered decisions, unanswered
+  // abandonments and unacknowledged purges. Returns the first error after
+  // trying every job.
   absl::Status ResumeAfterConnect();
 
   // The steward's decision (AgentAdmin.Decide). NotFound for an unknown job;
@@ -131,6 +140,17 @@ class JobSteps {
   // or FAILED when `fail`), logs it and returns it.
   absl::Status StepFailed(const std::string& job_id, std::string_view step,
                           const absl::Status& status, bool fail = false);
+  // StepFailed with the job FAILED, then, if this agency approved the job
+  // and had not abandoned it yet, the abandonment: stored, audited and sent
+  // (SendAbandonment). Returns the step's error.
+  absl::Status StepAbandoned(const std::string& job_id, std::string_view step,
+                             v1::AbandonReason reason, const absl::Status& status);
+  // AbandonJob. The coordinator's answer settles it (a refusal too: the job
+  // ended otherwise); unreachable, it stays pending and the error is returned.
+  absl::Status SendAbandonment(const v1::AbandonJobRequest& request);
+  // A release's saved job data (pseudonym map, legend) could not be loaded:
+  // abandoned when it is gone for good, else StepFailed.
+  absl::Status ReleaseDataFailed(const std::string& job_id, const absl::Status& status);
   absl::Status Deliver(const std::string& job_id, const v1::SignedDecision& decision,
                        bool* delivered);
   absl::Status AckPurge(const std::string& job_id);
@@ -140,8 +160,9 @@ class JobSteps {
   // or went back) is logged as an error.
   void Audit(v1::AuditEntry entry, const v1::Receipt* receipt = nullptr);
   void AuditReceipt(const v1::Receipt& receipt, std::string_view rpc, const std::string& job_id);
+  // Errors that are for good set `*abandon` to their category.
   absl::Status Upload(const std::string& job_id, const v1::EncodeJob& encode,
-                      const v1::JobSpec& spec, JobRecord record);
+                      const v1::JobSpec& spec, JobRecord record, v1::AbandonReason* abandon);
   absl::Status ReleaseLegend(const std::string& job_id, const v1::JobSpec& spec,
                              const v1::ReleaseJob& release);
 

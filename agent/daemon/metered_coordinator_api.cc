@@ -91,4 +91,11 @@ absl::StatusOr<v1::AckPurgeResponse> MeteredCoordinatorApi::AckPurge(std::string
   return response;
 }
 
+absl::StatusOr<v1::AbandonJobResponse> MeteredCoordinatorApi::AbandonJob(
+    const v1::AbandonJobRequest& request) {
+  absl::StatusOr<v1::AbandonJobResponse> response = inner_->AbandonJob(request);
+  metrics_->CountCall("AbandonJob", response.status());
+  return response;
+}
+
 }  // namespace fedlink::agent::daemon

@@ -4,7 +4,8 @@
 //   RPC                        agent  steward  analyst  auditor  operator
 //   WatchWork, SubmitDecision,   own
 //   UploadEncodings, FetchAssignments,
-//   UploadPayload, AckPurge      agency, jobs it is party to
+//   UploadPayload, AckPurge,     agency, jobs it is party to
+//   AbandonJob
 //   SubmitJob                                   yes (registered, trained)
 //   GetJob, ListJobs                    own      own
 //                                       agency   jobs

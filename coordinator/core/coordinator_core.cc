@@ -15,6 +15,7 @@
 #include "coordinator/state/job_state_machine.h"
 #include "linkage/encode/hardening.h"
 #include "linkage/status_macros.h"
+#include "proto/runtime/abandon_reason.h"
 #include "proto/runtime/decision_verify.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
@@ -74,6 +75,15 @@ std::string JobNotFound(std::string_view job_id) {
 // are the same PermissionDenied.
 absl::Status NotYours(std::string_view job_id) {
   return absl::PermissionDeniedError(absl::StrCat("job ", QuoteName(job_id), " is not yours"));
+}
+
+// The job's state_reason after an abandonment; also how a repeat is known.
+std::string AbandonedReason(std::string_view agency, v1::AbandonReason reason,
+                            const std::string& detail) {
+  std::string text = absl::StrCat("abandoned by agency ", QuoteName(agency), " (",
+                                  proto::AbandonReasonName(reason), ")");
+  if (!detail.empty()) absl::StrAppend(&text, ": ", detail);
+  return text;
 }
 
 }  // namespace
@@ -617,6 +627,48 @@ absl::StatusOr<v1::AckPurgeResponse> CoordinatorCore::AckPurge(const proto::Peer
   return response;
 }
 
+absl::StatusOr<v1::AbandonJobResponse> CoordinatorCore::AbandonJob(
+    const proto::PeerIdentity& caller, const v1::AbandonJobRequest& request) {
+  const Registry reg = registry();
+  FEDLINK_ASSIGN_OR_RETURN(const AgencyEntry* agency, CallerAgency(caller, reg, "AbandonJob"));
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<internal::StoredJob> loaded = LoadJob(request.job_id());
+  if (!loaded.ok()) {
+    return absl::IsNotFound(loaded.status()) ? NotYours(request.job_id()) : loaded.status();
+  }
+  internal::StoredJob job = *std::move(loaded);
+  if (!PartyIndex(job, agency->id).has_value()) return NotYours(request.job_id());
+  const std::string reason = AbandonedReason(agency->id, request.reason(), request.detail());
+  v1::AbandonJobResponse response;
+  const v1::JobState state = job.job().state();
+  if (state == v1::JOB_STATE_FAILED && job.job().state_reason() == reason) {
+    // A repeat (the agent did not get the first answer).
+    response.set_state(state);
+    *response.mutable_receipt() = audit_->MakeReceipt();
+    return response;
+  }
+  if (state != v1::JOB_STATE_ENCODING && state != v1::JOB_STATE_MATCHING &&
+      state != v1::JOB_STATE_RELEASING) {
+    std::string why =
+        absl::StrCat("job ", QuoteName(request.job_id()), " is ", JobStateName(state));
+    if (IsFinalState(state)) {
+      absl::StrAppend(&why, " already");
+    } else {
+      absl::StrAppend(&why, "; a party abandons a job after every party approved it");
+    }
+    return absl::FailedPreconditionError(why);
+  }
+  FEDLINK_RETURN_IF_ERROR(EndEarly(job, v1::JOB_STATE_FAILED, reason));
+  // The category only: the agent's detail stays in the job's state_reason.
+  FEDLINK_RETURN_IF_ERROR(audit_->Record(
+      caller, v1::AUDIT_ACTION_JOB_FAILED, v1::AUDIT_OUTCOME_FAILED, request.job_id(), agency->id,
+      Rpc("AbandonJob"),
+      absl::StrCat("abandoned by the agency: ", proto::AbandonReasonName(request.reason()))));
+  response.set_state(job.job().state());
+  *response.mutable_receipt() = audit_->MakeReceipt();
+  return response;
+}
+
 // ---------------------------------------------------------------- matching
 
 void CoordinatorCore::EnqueueMatching(const std::string& job_id) {
@@ -859,10 +911,7 @@ absl::StatusOr<v1::Job> CoordinatorCore::CancelJob(const proto::PeerIdentity& ca
   std::string reason = absl::StrCat("cancelled by ", std::string(proto::RoleName(caller.role)), " ",
                                     QuoteName(caller.name));
   if (!request.reason().empty()) absl::StrAppend(&reason, ": ", request.reason());
-  CoordinatorStore::Batch batch = store_->NewBatch();
-  batch.DeleteJobData(request.job_id());
-  FEDLINK_RETURN_IF_ERROR(Transition(job, v1::JOB_STATE_CANCELLED, reason, batch));
-  FEDLINK_RETURN_IF_ERROR(store_->CompactJobData(request.job_id()));
+  FEDLINK_RETURN_IF_ERROR(EndEarly(job, v1::JOB_STATE_CANCELLED, reason));
   FEDLINK_RETURN_IF_ERROR(audit_->Record(caller, v1::AUDIT_ACTION_JOB_CANCELLED, v1::AUDIT_OUTCOME_OK,
                                          request.job_id(), "", Rpc("CancelJob"), reason));
   return job.job();
@@ -1112,6 +1161,14 @@ absl::Status CoordinatorCore::Purge(internal::StoredJob& job, absl::string_view 
   const proto::PeerIdentity self{proto::Role::kCoordinator, "coordinator", ""};
   return audit_->Record(self, v1::AUDIT_ACTION_JOB_PURGED, v1::AUDIT_OUTCOME_OK, job.job().job_id(),
                         "", "", reason);
+}
+
+absl::Status CoordinatorCore::EndEarly(internal::StoredJob& job, v1::JobState to,
+                                       std::string_view reason) {
+  CoordinatorStore::Batch batch = store_->NewBatch();
+  batch.DeleteJobData(job.job().job_id());
+  FEDLINK_RETURN_IF_ERROR(Transition(job, to, reason, batch));
+  return store_->CompactJobData(job.job().job_id());
 }
 
 absl::Status CoordinatorCore::RunRetention() {

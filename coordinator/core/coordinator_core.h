@@ -89,6 +89,11 @@ class CoordinatorCore {
       const proto::PeerIdentity& caller, const std::function<bool(v1::PayloadChunk*)>& read);
   absl::StatusOr<v1::AckPurgeResponse> AckPurge(const proto::PeerIdentity& caller,
                                                 const v1::AckPurgeRequest& request);
+  // The caller's agency gives up a job it is party to (ENCODING, MATCHING
+  // or RELEASING): FAILED, its data deleted, audited. A repeat of the same
+  // abandonment is acknowledged; other states FailedPrecondition.
+  absl::StatusOr<v1::AbandonJobResponse> AbandonJob(const proto::PeerIdentity& caller,
+                                                    const v1::AbandonJobRequest& request);
 
   // ---- analyst / steward ----
   absl::StatusOr<v1::Job> SubmitJob(const proto::PeerIdentity& caller,
@@ -158,6 +163,11 @@ class CoordinatorCore {
   absl::Status StorePayloadChunk(const AgencyEntry& agency, const v1::PayloadChunk& chunk,
                                  v1::PayloadSummary& summary) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Purge(internal::StoredJob& job, absl::string_view reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends a job before it completed (cancelled, abandoned): moves it to
+  // `to` and deletes its encodings, assignments and payloads in the same
+  // write, then compacts them out of the files.
+  absl::Status EndEarly(internal::StoredJob& job, v1::JobState to, std::string_view reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Re-reads the registries (reload_registry) and records CONFIG_RELOADED
   // with `actor`, `rpc` and `why`.

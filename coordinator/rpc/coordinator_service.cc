@@ -179,6 +179,13 @@ grpc::Status CoordinatorService::AckPurge(grpc::ServerContext* context,
                [&](const proto::PeerIdentity& c) { return core_->AckPurge(c, *request); });
 }
 
+grpc::Status CoordinatorService::AbandonJob(grpc::ServerContext* context,
+                                            const v1::AbandonJobRequest* request,
+                                            v1::AbandonJobResponse* response) {
+  return Unary(core_, context, "AbandonJob", request, response,
+               [&](const proto::PeerIdentity& c) { return core_->AbandonJob(c, *request); });
+}
+
 grpc::Status CoordinatorService::SubmitJob(grpc::ServerContext* context,
                                            const v1::SubmitJobRequest* request, v1::Job* response) {
   return Unary(core_, context, "SubmitJob", request, response,

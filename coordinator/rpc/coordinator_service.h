@@ -50,6 +50,8 @@ class CoordinatorService final : public v1::Coordinator::Service {
                              v1::PayloadSummary* response) override;
   grpc::Status AckPurge(grpc::ServerContext* context, const v1::AckPurgeRequest* request,
                         v1::AckPurgeResponse* response) override;
+  grpc::Status AbandonJob(grpc::ServerContext* context, const v1::AbandonJobRequest* request,
+                          v1::AbandonJobResponse* response) override;
   grpc::Status SubmitJob(grpc::ServerContext* context, const v1::SubmitJobRequest* request,
                          v1::Job* response) override;
   grpc::Status GetJob(grpc::ServerContext* context, const v1::GetJobRequest* request,

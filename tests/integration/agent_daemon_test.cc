@@ -153,6 +153,10 @@ class FakeCoordinator final : public v1::Coordinator::Service {
     std::lock_guard<std::mutex> lock(mu_);
     return acks_;
   }
+  std::vector<v1::AbandonJobRequest> abandonments() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return abandonments_;
+  }
   std::vector<std::string> callers() {
     std::lock_guard<std::mutex> lock(mu_);
     return callers_;
@@ -266,6 +270,15 @@ class FakeCoordinator final : public v1::Coordinator::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status AbandonJob(grpc::ServerContext* context, const v1::AbandonJobRequest* request,
+                          v1::AbandonJobResponse* response) override {
+    Note(context);
+    std::lock_guard<std::mutex> lock(mu_);
+    abandonments_.push_back(*request);
+    response->set_state(v1::JOB_STATE_FAILED);
+    return grpc::Status::OK;
+  }
+
  private:
   // Records who called (every call must come from fedlink://agent/edu).
   void Note(grpc::ServerContext* context) {
@@ -298,6 +311,7 @@ class FakeCoordinator final : public v1::Coordinator::Service {
   bool holding_ = false;
   std::vector<v1::PayloadChunk> chunks_;
   std::vector<std::string> acks_;
+  std::vector<v1::AbandonJobRequest> abandonments_;
   std::vector<std::string> callers_;
 };
 
@@ -553,19 +567,24 @@ TEST_F(AgentDaemonTest, ForgedOrReplayedApprovalsEncodeNothing) {
   const v1::SignedDecision own = ReceiveAndApprove("job-1");
   // wages's approval signed by a key that is not the one pinned for wages.
   fake_.Post(EncodeItem("job-1", spec_bytes_, {own, WagesApproval("job-1", spec_bytes_, 5)}));
-  ASSERT_TRUE(WaitFor([&] {
-    auto job = Show("job-1");
-    return job.has_value() && !job->failure_reason().empty();
-  }));
+  // Failed for good: the agent abandons the job at the coordinator.
+  ASSERT_TRUE(WaitFor([&] { return fake_.abandonments().size() == 1; }));
   EXPECT_THAT(Show("job-1")->failure_reason(), HasSubstr("nothing encoded"));
+  const v1::AbandonJobRequest abandoned = fake_.abandonments()[0];
+  EXPECT_EQ(abandoned.job_id(), "job-1");
+  EXPECT_EQ(abandoned.reason(), v1::ABANDON_REASON_APPROVALS_UNVERIFIED);
+  EXPECT_THAT(abandoned.detail(), HasSubstr("do not verify against the pinned keys"));
   // Genuine approvals, but of another job: a replay.
   const v1::SignedDecision other = ReceiveAndApprove("job-2");
   fake_.Post(EncodeItem("job-1", spec_bytes_, {other, WagesApproval("job-2", spec_bytes_)}));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   agent_->WaitIdle();
   EXPECT_TRUE(fake_.batches().empty());
-  EXPECT_EQ(Show("job-1")->state(), v1::AGENT_JOB_STATE_APPROVED);
+  EXPECT_EQ(Show("job-1")->state(), v1::AGENT_JOB_STATE_FAILED);
   EXPECT_EQ(Show("job-1")->records_uploaded(), 0u);
+  EXPECT_EQ(fake_.abandonments().size(), 1u);  // once
+  // job-2 was given no work: approved, never abandoned.
+  EXPECT_EQ(Show("job-2")->state(), v1::AGENT_JOB_STATE_APPROVED);
 }
 
 TEST_F(AgentDaemonTest, RestartMidUploadResumesWhereTheCoordinatorStopped) {

@@ -58,6 +58,7 @@ constexpr char kOperator[] = "operator/ops";
 
 enum class Rpc {
   kWatchWork, kSubmitDecision, kUploadEncodings, kFetchAssignments, kUploadPayload, kAckPurge,
+  kAbandonJob,
   kSubmitJob, kGetJob, kListJobs, kCancelJob, kFetchResults,
   kListAuditEntries, kGetSignedTreeHead, kGetInclusionProof, kGetConsistencyProof,
   kListJobSummaries, kListRegistrations, kReloadConfig, kGetStatus,
@@ -71,6 +72,7 @@ std::string RpcName(Rpc rpc) {
     case Rpc::kFetchAssignments: return "FetchAssignments";
     case Rpc::kUploadPayload: return "UploadPayload";
     case Rpc::kAckPurge: return "AckPurge";
+    case Rpc::kAbandonJob: return "AbandonJob";
     case Rpc::kSubmitJob: return "SubmitJob";
     case Rpc::kGetJob: return "GetJob";
     case Rpc::kListJobs: return "ListJobs";
@@ -207,6 +209,19 @@ const Row kMatrix[] = {
     {kBob,           R::kAckPurge, T::kEduHealthJob, kDenied},
     {kAuditor,       R::kAckPurge, T::kEduHealthJob, kDenied},
     {kOperator,      R::kAckPurge, T::kEduHealthJob, kDenied},
+
+    {kAgentEdu,      R::kAbandonJob, T::kEduHealthJob, kWrongState},  // not approved yet
+    {kAgentHealth,   R::kAbandonJob, T::kEduHealthJob, kWrongState},
+    {kAgentHealth,   R::kAbandonJob, T::kHealthTaxJob, kWrongState},
+    {kAgentEdu,      R::kAbandonJob, T::kHealthTaxJob, kDenied},  // not a party
+    {kAgentEdu,      R::kAbandonJob, T::kUnknownJob, kDenied},
+    {kAgentGhost,    R::kAbandonJob, T::kEduHealthJob, kDenied},
+    {kStewardEdu,    R::kAbandonJob, T::kEduHealthJob, kDenied},
+    {kStewardHealth, R::kAbandonJob, T::kEduHealthJob, kDenied},
+    {kAlice,         R::kAbandonJob, T::kEduHealthJob, kDenied},
+    {kBob,           R::kAbandonJob, T::kEduHealthJob, kDenied},
+    {kAuditor,       R::kAbandonJob, T::kEduHealthJob, kDenied},
+    {kOperator,      R::kAbandonJob, T::kEduHealthJob, kDenied},
 
     // ---- SubmitJob: registered analysts with valid training ----
     {kAlice,         R::kSubmitJob, T::kNone, kOk},
@@ -588,6 +603,14 @@ class CoordinatorRoleMatrixTest : public ::testing::Test {
         request.set_job_id(job_id);
         v1::AckPurgeResponse response;
         return stub.AckPurge(&context, request, &response).error_code();
+      }
+      case Rpc::kAbandonJob: {
+        v1::AbandonJobRequest request;
+        request.set_job_id(job_id);
+        request.set_reason(v1::ABANDON_REASON_APPROVALS_UNVERIFIED);
+        request.set_detail("approvals do not verify against the pinned keys");
+        v1::AbandonJobResponse response;
+        return stub.AbandonJob(&context, request, &response).error_code();
       }
       case Rpc::kSubmitJob: {
         v1::SubmitJobRequest request;

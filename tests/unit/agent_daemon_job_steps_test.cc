@@ -24,6 +24,7 @@
 #include "agent/release/job_pseudonyms.h"
 #include "agent/store/record_store.h"
 #include "linkage/crypto/x25519.h"
+#include "proto/runtime/limits.h"
 #include "proto/runtime/payload_crypto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -148,6 +149,17 @@ class FakeCoordinator : public CoordinatorApi {
     if (fail_submit) return absl::UnavailableError("coordinator down");
     acked.emplace_back(job_id);
     return v1::AckPurgeResponse();
+  }
+  // Abandonments as received; `abandon_answer` is what the coordinator says.
+  std::vector<v1::AbandonJobRequest> abandoned;
+  absl::Status abandon_answer;
+  absl::StatusOr<v1::AbandonJobResponse> AbandonJob(const v1::AbandonJobRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!abandon_answer.ok()) return abandon_answer;
+    abandoned.push_back(request);
+    v1::AbandonJobResponse response;
+    response.set_state(v1::JOB_STATE_FAILED);
+    return response;
   }
 };
 
@@ -334,7 +346,22 @@ TEST_F(JobStepsTest, ForgedApprovalEncodesNothing) {
       EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_, /*key_byte=*/5)}));
   EXPECT_TRUE(absl::IsPermissionDenied(status)) << status;
   EXPECT_EQ(fake_.upload_streams, 0);
-  EXPECT_EQ(Record().state, v1::AGENT_JOB_STATE_APPROVED);
+  // For good: failed here, and abandoned at the coordinator with the reason.
+  EXPECT_EQ(Record().state, v1::AGENT_JOB_STATE_FAILED);
+  EXPECT_THAT(Record().failure_reason, HasSubstr("nothing encoded"));
+  ASSERT_EQ(fake_.abandoned.size(), 1u);
+  EXPECT_EQ(fake_.abandoned[0].job_id(), kJob);
+  EXPECT_EQ(fake_.abandoned[0].reason(), v1::ABANDON_REASON_APPROVALS_UNVERIFIED);
+  EXPECT_THAT(fake_.abandoned[0].detail(),
+              HasSubstr("approvals do not verify against the pinned keys"));
+  EXPECT_TRUE(proto::Validate(fake_.abandoned[0]).ok());
+  EXPECT_FALSE(Record().abandon_pending);
+  // The coordinator repeats EncodeJob until it has the abandonment: refused
+  // again, abandoned once.
+  status = steps_->Handle(
+      EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_, /*key_byte=*/5)}));
+  EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  EXPECT_EQ(fake_.abandoned.size(), 1u);
   EXPECT_THAT(Record().failure_reason, HasSubstr("nothing encoded"));
 }
 
@@ -372,6 +399,8 @@ TEST_F(JobStepsTest, JobNotApprovedHereEncodesNothingEvenWithValidApprovals) {
   // And a job never received at all.
   status = steps_->Handle(EncodeItem("job-9", spec_bytes_, {}));
   EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  // Neither was decided here: neither is abandoned.
+  EXPECT_TRUE(fake_.abandoned.empty());
 }
 
 TEST_F(JobStepsTest, InterruptedUploadResumesAfterRestartWithIdenticalBatches) {
@@ -382,6 +411,9 @@ TEST_F(JobStepsTest, InterruptedUploadResumesAfterRestartWithIdenticalBatches) {
   EXPECT_EQ(fake_.batches.size(), 2u);
   JobRecord record = Record();
   EXPECT_EQ(record.state, v1::AGENT_JOB_STATE_ENCODING);
+  // A broken stream is not for good: nothing is abandoned.
+  EXPECT_TRUE(fake_.abandoned.empty());
+  EXPECT_FALSE(record.abandon.has_value());
   EXPECT_TRUE(record.pseudonyms_saved);
   EXPECT_FALSE(record.randomness.empty());
 
@@ -516,6 +548,62 @@ TEST_F(JobStepsTest, BreakdownByAColumnThePolicyNoLongerAllowsEncodesNothing) {
   EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
   EXPECT_THAT(Record().failure_reason, HasSubstr("program_code is not on the policy's column list"));
   EXPECT_EQ(fake_.upload_streams, 0);
+  ASSERT_EQ(fake_.abandoned.size(), 1u);
+  EXPECT_EQ(fake_.abandoned[0].reason(), v1::ABANDON_REASON_COLUMN_REFUSED);
+  EXPECT_EQ(Record().state, v1::AGENT_JOB_STATE_FAILED);
+}
+
+TEST_F(JobStepsTest, CohortThePolicyRefusesIsAbandonedUntilTheCoordinatorAnswers) {
+  const v1::SignedDecision own = Approve();
+  // The steward approved; then the policy capped the cohort below 300.
+  JobStepsDeps deps = steps_->deps();
+  steps_.reset();
+  deps.policy.max_cohort_size = 100;
+  absl::StatusOr<std::unique_ptr<JobSteps>> steps = JobSteps::Create(std::move(deps));
+  ASSERT_TRUE(steps.ok());
+  steps_ = *std::move(steps);
+  fake_.abandon_answer = absl::UnavailableError("coordinator down");
+  absl::Status status =
+      steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_)}));
+  EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  EXPECT_EQ(fake_.upload_streams, 0);
+  JobRecord record = Record();
+  EXPECT_EQ(record.state, v1::AGENT_JOB_STATE_FAILED);
+  ASSERT_TRUE(record.abandon.has_value());
+  EXPECT_TRUE(record.abandon_pending);
+  EXPECT_EQ(record.abandon->reason(), v1::ABANDON_REASON_COHORT_REFUSED);
+  EXPECT_THAT(record.abandon->detail(), HasSubstr("cohort refused by policy"));
+  EXPECT_THAT(log_.str(), HasSubstr("job.abandon_queued"));
+
+  // Sent after the reconnect (and only then), once.
+  fake_.abandon_answer = absl::OkStatus();
+  ASSERT_TRUE(steps_->ResumeAfterConnect().ok());
+  ASSERT_EQ(fake_.abandoned.size(), 1u);
+  EXPECT_EQ(fake_.abandoned[0].SerializeAsString(), record.abandon->SerializeAsString());
+  EXPECT_FALSE(Record().abandon_pending);
+  ASSERT_TRUE(steps_->ResumeAfterConnect().ok());
+  EXPECT_EQ(fake_.abandoned.size(), 1u);
+}
+
+TEST_F(JobStepsTest, AbandonmentTheCoordinatorRefusesIsNotSentAgain) {
+  const v1::SignedDecision own = Approve();
+  ASSERT_TRUE(steps_->Handle(EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_)}))
+                  .ok());
+  // The job was cancelled meanwhile: the coordinator says so.
+  fake_.abandon_answer = absl::FailedPreconditionError("job is CANCELLED already");
+  v1::WorkItem renonced = EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_)}, 5);
+  renonced.mutable_encode()->set_job_nonce(std::string(32, 'm'));
+  absl::Status status = steps_->Handle(renonced);
+  EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  JobRecord record = Record();
+  EXPECT_EQ(record.state, v1::AGENT_JOB_STATE_FAILED);
+  ASSERT_TRUE(record.abandon.has_value());
+  EXPECT_EQ(record.abandon->reason(), v1::ABANDON_REASON_NONCE_CHANGED);
+  EXPECT_FALSE(record.abandon_pending);
+  EXPECT_THAT(log_.str(), HasSubstr("job.abandon_refused"));
+  fake_.abandon_answer = absl::OkStatus();
+  ASSERT_TRUE(steps_->ResumeAfterConnect().ok());
+  EXPECT_TRUE(fake_.abandoned.empty());
 }
 
 TEST_F(JobStepsTest, StoppingDaemonLeavesUploadResumable) {
@@ -525,6 +613,7 @@ TEST_F(JobStepsTest, StoppingDaemonLeavesUploadResumable) {
       EncodeItem(kJob, spec_bytes_, {own, WagesApproval(kJob, spec_bytes_)}));
   EXPECT_TRUE(absl::IsCancelled(status)) << status;
   EXPECT_EQ(Record().state, v1::AGENT_JOB_STATE_ENCODING);  // not FAILED
+  EXPECT_TRUE(fake_.abandoned.empty());
 }
 
 TEST_F(JobStepsTest, PurgeDropsMapAndAcknowledgesEveryTime) {
@@ -622,6 +711,11 @@ TEST(JobRecordTest, RoundTripsAndDetectsDamage) {
   record.randomness = crypto::SecretBytes(std::vector<uint8_t>(32, 3));
   record.next_sequence = 4;
   record.next_chunk_index = 2;
+  v1::AbandonJobRequest abandon;
+  abandon.set_job_id("j");
+  abandon.set_reason(v1::ABANDON_REASON_NONCE_CHANGED);
+  record.abandon = abandon;
+  record.abandon_pending = true;
   const std::string bytes = SerializeJobRecord(record);
   absl::StatusOr<JobRecord> parsed = ParseJobRecord(bytes, "j");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -632,6 +726,9 @@ TEST(JobRecordTest, RoundTripsAndDetectsDamage) {
   EXPECT_EQ(parsed->next_sequence, 4u);
   EXPECT_EQ(parsed->next_chunk_index, 2u);
   EXPECT_FALSE(parsed->decision.has_value());
+  ASSERT_TRUE(parsed->abandon.has_value());
+  EXPECT_EQ(parsed->abandon->reason(), v1::ABANDON_REASON_NONCE_CHANGED);
+  EXPECT_TRUE(parsed->abandon_pending);
   EXPECT_TRUE(absl::IsDataLoss(ParseJobRecord(bytes.substr(0, bytes.size() / 2), "j").status()));
   EXPECT_TRUE(absl::IsDataLoss(ParseJobRecord(bytes, "other").status()));
 }

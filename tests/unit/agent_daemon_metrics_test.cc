@@ -61,6 +61,9 @@ class ScriptedCoordinator : public CoordinatorApi {
   absl::StatusOr<v1::AckPurgeResponse> AckPurge(std::string_view) override {
     return v1::AckPurgeResponse();
   }
+  absl::StatusOr<v1::AbandonJobResponse> AbandonJob(const v1::AbandonJobRequest&) override {
+    return v1::AbandonJobResponse();
+  }
 
   absl::Status decision_status;
   absl::Status write_status;

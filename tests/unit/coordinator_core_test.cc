@@ -520,5 +520,123 @@ TEST_F(CoreTest, AggregateJobPublishesOnlySuppressedCounts) {
   }
 }
 
+
+// ---------------------------------------------------------------- AbandonJob
+
+v1::AbandonJobRequest Abandonment(const std::string& job_id, v1::AbandonReason reason,
+                                  const std::string& detail) {
+  v1::AbandonJobRequest request;
+  request.set_job_id(job_id);
+  request.set_reason(reason);
+  request.set_detail(detail);
+  return request;
+}
+
+TEST_F(CoreTest, AbandonedJobFailsForEveryPartyWithItsDataDeletedOnceAudited) {
+  const std::string job_id = Submit(Spec());
+  const v1::AbandonJobRequest cohort = Abandonment(job_id, v1::ABANDON_REASON_COHORT_REFUSED,
+                                                   "cohort refused by policy: 3 records, at most 2");
+  // Not before every party approved.
+  EXPECT_EQ(core_->AbandonJob(kHealthAgent, cohort).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ApproveAll(job_id, {"edu", "health"});
+  ASSERT_TRUE(Upload(kEduAgent, {Batch(job_id, "edu", 0, 0, {1, 2, 3}, false)}).ok());
+  ASSERT_TRUE(store_->GetEncodingBatch(job_id, 0, 0).value().has_value());
+
+  // Only an agent of a party, for its own agency.
+  for (const PeerIdentity& who : {kLaborAgent, kEduSteward, kAlice, kAuditor, kOperator}) {
+    EXPECT_EQ(core_->AbandonJob(who, cohort).status().code(), absl::StatusCode::kPermissionDenied)
+        << proto::IdentityUri(who);
+  }
+  EXPECT_EQ(core_->AbandonJob(kHealthAgent,
+                              Abandonment("jnothere", v1::ABANDON_REASON_COHORT_REFUSED, ""))
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Get(job_id).state(), v1::JOB_STATE_ENCODING);
+
+  auto abandoned = core_->AbandonJob(kHealthAgent, cohort);
+  ASSERT_TRUE(abandoned.ok()) << abandoned.status();
+  EXPECT_EQ(abandoned->state(), v1::JOB_STATE_FAILED);
+  EXPECT_TRUE(abandoned->receipt().has_tree_head());
+  const v1::Job job = Get(job_id);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_FAILED);
+  EXPECT_THAT(job.state_reason(), HasSubstr("abandoned by agency 'health' (cohort_refused)"));
+  EXPECT_THAT(job.state_reason(), HasSubstr(cohort.detail()));
+  EXPECT_FALSE(store_->GetEncodingBatch(job_id, 0, 0).value().has_value());
+  // The other party is told to purge, with the reason.
+  auto edu_work = core_->OutstandingWork(kEduAgent);
+  ASSERT_TRUE(edu_work.ok());
+  ASSERT_EQ(edu_work->size(), 1u);
+  ASSERT_TRUE((*edu_work)[0].has_purge());
+  EXPECT_EQ((*edu_work)[0].purge().final_state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ((*edu_work)[0].purge().reason(), job.state_reason());
+
+  // A repeat is acknowledged; another cause or party is not the same job state.
+  auto repeat = core_->AbandonJob(kHealthAgent, cohort);
+  ASSERT_TRUE(repeat.ok()) << repeat.status();
+  EXPECT_EQ(repeat->state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(core_->AbandonJob(kHealthAgent, Abandonment(job_id, v1::ABANDON_REASON_NONCE_CHANGED,
+                                                        cohort.detail()))
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(core_->AbandonJob(kEduAgent, cohort).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // One JOB_FAILED entry: who, which job and the category, not the detail.
+  std::vector<v1::AuditEntry> failed;
+  v1::ListAuditEntriesRequest list;
+  ASSERT_TRUE(core_->ListAuditEntries(kAuditor, list, [&](const v1::LoggedEntry& logged) {
+    v1::AuditEntry entry;
+    EXPECT_TRUE(entry.ParseFromString(logged.entry()));
+    if (entry.action() == v1::AUDIT_ACTION_JOB_FAILED) failed.push_back(entry);
+    return true;
+  }).ok());
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].actor().role(), v1::ROLE_AGENT);
+  EXPECT_EQ(failed[0].actor().name(), "health");
+  EXPECT_EQ(failed[0].outcome(), v1::AUDIT_OUTCOME_FAILED);
+  EXPECT_EQ(failed[0].job_id(), job_id);
+  EXPECT_EQ(failed[0].agency(), "health");
+  EXPECT_EQ(failed[0].rpc(), "fedlink.v1.Coordinator/AbandonJob");
+  EXPECT_EQ(failed[0].reason(), "abandoned by the agency: cohort_refused");
+}
+
+TEST_F(CoreTest, ReleasingJobCanBeAbandonedButNotACompleteOne) {
+  const std::string job_id = Submit(Spec());
+  ApproveAll(job_id, {"edu", "health"});
+  ASSERT_TRUE(Upload(kEduAgent, {Batch(job_id, "edu", 0, 0, {1, 2}, true)}).ok());
+  ASSERT_TRUE(Upload(kHealthAgent, {Batch(job_id, "health", 0, 0, {2, 3}, true)}).ok());
+  core_->WaitForMatchingIdle();
+  ASSERT_EQ(Get(job_id).state(), v1::JOB_STATE_RELEASING);
+  ASSERT_TRUE(store_->GetAssignmentBatch(job_id, 0, 0).value().has_value());
+  auto abandoned = core_->AbandonJob(
+      kEduAgent, Abandonment(job_id, v1::ABANDON_REASON_COLUMN_REFUSED,
+                             "column outcome is not on the policy's column list"));
+  ASSERT_TRUE(abandoned.ok()) << abandoned.status();
+  EXPECT_EQ(Get(job_id).state(), v1::JOB_STATE_FAILED);
+  EXPECT_FALSE(store_->GetAssignmentBatch(job_id, 0, 0).value().has_value());
+  v1::FetchAssignmentsRequest fetch;
+  fetch.set_job_id(job_id);
+  EXPECT_EQ(core_->FetchAssignments(kHealthAgent, fetch, [](const v1::AssignmentBatch&) {
+    return true;
+  }).code(), absl::StatusCode::kFailedPrecondition);
+
+  // An aggregate job without a breakdown completes right after matching.
+  v1::JobSpec aggregate = Spec({"edu", "health"}, v1::OUTPUT_MODE_AGGREGATE);
+  aggregate.clear_analyst_key();
+  const std::string done = Submit(aggregate);
+  ApproveAll(done, {"edu", "health"});
+  ASSERT_TRUE(Upload(kEduAgent, {Batch(done, "edu", 0, 0, {1}, true)}).ok());
+  ASSERT_TRUE(Upload(kHealthAgent, {Batch(done, "health", 0, 0, {1}, true)}).ok());
+  core_->WaitForMatchingIdle();
+  ASSERT_EQ(Get(done).state(), v1::JOB_STATE_COMPLETE) << Get(done).state_reason();
+  EXPECT_EQ(core_->AbandonJob(kEduAgent, Abandonment(done, v1::ABANDON_REASON_LOCAL_DATA_LOST, ""))
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace fedlink::coordinator
