@@ -65,7 +65,7 @@ int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
                      const std::string& reason, std::ostream& out, std::ostream& err,
                      bool json = false);
 
-// `fedlink job results ID --out linked.csv --key analyst.key [--json]`:
+// `fedlink job results ID --out linked.csv --key analyst.key [--output json]`:
 // fetches the job's results; for microdata, opens every party's ROWS chunks
 // with the analyst's X25519 private key (PEM file) and writes the joined CSV
 // (results_table.h, file mode 0600); for aggregate jobs prints the table
