@@ -354,10 +354,21 @@ absl::Status JobEncoder::EncodeUnit(const PseudonymMap& pseudonyms,
   const size_t fields_per_record =
       send_field_filters_ ? clk_->field_count() : 0;
 
+  // The unit's records in one batched read: pseudonym order is shuffled, so
+  // these are random reads, which a batch makes cheaper.
+  std::vector<std::string_view> local_ids;
+  local_ids.reserve(unit.end - unit.begin);
+  for (uint32_t offset = unit.begin; offset < unit.end; ++offset) {
+    local_ids.push_back(pseudonyms.ExposeLocalId(batch_first + offset));
+  }
+  FEDLINK_ASSIGN_OR_RETURN(std::vector<std::optional<StoredRecord>> records,
+                           source.GetMany(local_ids));
+  if (records.size() != local_ids.size()) {
+    return absl::InternalError("the record source answered for other records");
+  }
   for (uint32_t offset = unit.begin; offset < unit.end; ++offset) {
     const uint32_t pseudonym = batch_first + offset;
-    FEDLINK_ASSIGN_OR_RETURN(std::optional<StoredRecord> record,
-                             source.Get(pseudonyms.ExposeLocalId(pseudonym)));
+    std::optional<StoredRecord>& record = records[offset - unit.begin];
     if (!record.has_value() || !filter_->Matches(*record)) {
       return absl::AbortedError(absl::StrCat(
           "job ", params_.job_id, ": the record behind pseudonym ", pseudonym,

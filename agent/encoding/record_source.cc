@@ -51,6 +51,18 @@ absl::Status InMemoryRecordSource::ForEach(
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<std::optional<StoredRecord>>> RecordSource::GetMany(
+    absl::Span<const std::string_view> local_ids) const {
+  std::vector<std::optional<StoredRecord>> records;
+  records.reserve(local_ids.size());
+  for (std::string_view local_id : local_ids) {
+    absl::StatusOr<std::optional<StoredRecord>> record = Get(local_id);
+    if (!record.ok()) return record.status();
+    records.push_back(*std::move(record));
+  }
+  return records;
+}
+
 absl::StatusOr<std::optional<StoredRecord>> InMemoryRecordSource::Get(
     std::string_view local_id) const {
   const auto it = index_.find(Key(local_id));

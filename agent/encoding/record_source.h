@@ -15,6 +15,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "agent/store/stored_record.h"
 
 namespace fedlink::agent::encoding {
@@ -34,6 +35,12 @@ class RecordSource {
   // the source's read errors, which must not contain the id.
   virtual absl::StatusOr<std::optional<StoredRecord>> Get(
       std::string_view local_id) const = 0;
+
+  // The records with these local ids (same order; nullopt where there is
+  // none). Thread-safe as Get; errors as Get. By default one Get per id;
+  // a source that can batch its lookups overrides it.
+  virtual absl::StatusOr<std::vector<std::optional<StoredRecord>>> GetMany(
+      absl::Span<const std::string_view> local_ids) const;
 };
 
 // Records held in memory, for tests, tools and benchmarks only: its index

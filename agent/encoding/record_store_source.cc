@@ -20,6 +20,11 @@ absl::StatusOr<std::optional<StoredRecord>> RecordStoreSource::Get(
   return store_.GetRecord(local_id);
 }
 
+absl::StatusOr<std::vector<std::optional<StoredRecord>>>
+RecordStoreSource::GetMany(absl::Span<const std::string_view> local_ids) const {
+  return store_.GetRecords(local_ids);
+}
+
 absl::Status SavePseudonymMap(RecordStore& store, std::string_view job_id,
                               const PseudonymMap& map) {
   FEDLINK_RETURN_IF_ERROR(store.DropPseudonyms(job_id));

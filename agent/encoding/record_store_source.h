@@ -30,6 +30,9 @@ class RecordStoreSource : public RecordSource {
   // Errors of RecordStore::GetRecord.
   absl::StatusOr<std::optional<StoredRecord>> Get(
       std::string_view local_id) const override;
+  // One batched lookup (RecordStore::GetRecords).
+  absl::StatusOr<std::vector<std::optional<StoredRecord>>> GetMany(
+      absl::Span<const std::string_view> local_ids) const override;
 
  private:
   const RecordStore& store_;

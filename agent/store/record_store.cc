@@ -519,6 +519,39 @@ absl::StatusOr<std::optional<StoredRecord>> RecordStore::GetRecord(
   return record;
 }
 
+absl::StatusOr<std::vector<std::optional<StoredRecord>>>
+RecordStore::GetRecords(absl::Span<const std::string_view> local_ids) const {
+  std::vector<std::string> keys;
+  keys.reserve(local_ids.size());
+  for (std::string_view local_id : local_ids) {
+    FEDLINK_ASSIGN_OR_RETURN(std::string key, RecordKey(local_id));
+    keys.push_back(std::move(key));
+  }
+  std::vector<rocksdb::Slice> key_slices;
+  key_slices.reserve(keys.size());
+  for (const std::string& key : keys) key_slices.push_back(ToSlice(key));
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  if (!keys.empty()) {
+    db_->MultiGet(rocksdb::ReadOptions(), Handle(ColumnFamily::kRecords),
+                  keys.size(), key_slices.data(), values.data(),
+                  statuses.data());
+  }
+  const std::string operation =
+      absl::StrCat("read records from record store ", path_);
+  std::vector<std::optional<StoredRecord>> records(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], operation));
+    FEDLINK_ASSIGN_OR_RETURN(
+        std::string plaintext,
+        Unseal(ColumnFamily::kRecords, keys[i], ToView(values[i])));
+    const SensitiveString bytes(std::move(plaintext));
+    FEDLINK_ASSIGN_OR_RETURN(records[i], ParseStoredRecord(bytes.Expose()));
+  }
+  return records;
+}
+
 absl::Status RecordStore::ForEachRecord(
     absl::FunctionRef<absl::Status(StoredRecord)> fn) const {
   return ScanFamily(

@@ -46,6 +46,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "agent/store/column_families.h"
 #include "agent/store/stored_record.h"
 #include "linkage/crypto/aead.h"
@@ -147,6 +148,12 @@ class RecordStore {
   // was written in an unknown record format; RocksDB errors otherwise.
   [[nodiscard]] absl::StatusOr<std::optional<StoredRecord>> GetRecord(
       std::string_view local_id) const;
+  // The records with these local ids (same order; nullopt where there is
+  // none), read in one batched lookup: a job's encoder reads its records in
+  // shuffled pseudonym order, and one MultiGet of a unit's keys costs less
+  // than as many point lookups. Errors as GetRecord, the first one met.
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<StoredRecord>>>
+  GetRecords(absl::Span<const std::string_view> local_ids) const;
 
   // Calls `fn` with every record, in an order that reveals nothing (MAC
   // order), from a snapshot. Stops at and returns the first non-OK status of

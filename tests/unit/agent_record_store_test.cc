@@ -149,6 +149,21 @@ TEST_F(RecordStoreTest, StoresAndReadsBackRecords) {
   ASSERT_TRUE(missing.ok()) << missing.status();
   EXPECT_FALSE(missing->has_value());
 
+  // A batched read answers in the order asked, nullopt for what is missing.
+  const std::vector<std::string_view> ids = {"B-2", "C-3", "A-1", "B-2"};
+  absl::StatusOr<std::vector<std::optional<StoredRecord>>> many =
+      store->GetRecords(ids);
+  ASSERT_TRUE(many.ok()) << many.status();
+  ASSERT_EQ(many->size(), 4u);
+  ASSERT_TRUE((*many)[0].has_value() && (*many)[2].has_value() && (*many)[3].has_value());
+  EXPECT_EQ(*(*many)[0], b);
+  EXPECT_FALSE((*many)[1].has_value());
+  EXPECT_EQ(*(*many)[2], a);
+  EXPECT_EQ(*(*many)[3], b);
+  absl::StatusOr<std::vector<std::optional<StoredRecord>>> none = store->GetRecords({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
   std::vector<std::string> seen;
   ASSERT_TRUE(store
                   ->ForEachRecord([&](StoredRecord record) {
