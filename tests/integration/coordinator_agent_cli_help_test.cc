@@ -3,13 +3,6 @@
 // the exit codes hold (bad command line, bad configuration, nothing to
 // reach). No daemon runs: the coordinator address is a closed loopback port
 // and the agent's admin socket does not exist.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -19,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/coordinator_daemon_runner.h"
 
 namespace fedlink {
 namespace {
@@ -26,36 +20,13 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Output {
-  int exit_code = -1;
-  std::string text;  // stdout and stderr
-};
+using Output = testing::CommandOutput;
 
+// Runs `binary` with each argument quoted for the shell.
 Output RunCommand(const std::string& binary, const std::vector<std::string>& arguments) {
   std::string command = absl::StrCat("'", binary, "'");
   for (const std::string& argument : arguments) absl::StrAppend(&command, " '", argument, "'");
-  Output out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.text.append(buffer, n);
-  const int status = ::pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-// A loopback port nothing listens on (bound, then closed).
-int ClosedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
+  return testing::RunCommand(command);
 }
 
 struct Command {
@@ -192,7 +163,7 @@ TEST_F(CliConnectionTest, NothingToReachIsThree) {
   ASSERT_EQ(made.exit_code, 0) << made.text;
   const Output status = RunCommand(
       FEDLINK_CLI_BINARY,
-      {"--coordinator", absl::StrCat("127.0.0.1:", ClosedPort()), "--ca",
+      {"--coordinator", absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort()), "--ca",
        pki + "/ca.crt", "--cert", pki + "/analyst/alice.crt", "--key", pki + "/analyst/alice.key",
        "job", "status", "j3f1c9a2e7b6d40158c2e9f0a1b3d5c7e"});
   EXPECT_EQ(status.exit_code, 3) << status.text;
