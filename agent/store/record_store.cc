@@ -126,6 +126,12 @@ std::string AuditKey(uint64_t sequence) {
   return key;
 }
 
+// A record's unsealed bytes, parsed; the bytes are wiped when done.
+absl::StatusOr<StoredRecord> RecordFromPlaintext(std::string plaintext) {
+  const SensitiveString bytes(std::move(plaintext));
+  return ParseStoredRecord(bytes.Expose());
+}
+
 bool StoreExists(const std::string& path) {
   struct stat st;
   return stat((path + "/CURRENT").c_str(), &st) == 0;
@@ -513,10 +519,14 @@ absl::StatusOr<std::optional<StoredRecord>> RecordStore::GetRecord(
       GetSealed(ColumnFamily::kRecords, key,
                 absl::StrCat("read record from record store ", path_)));
   if (!plaintext.has_value()) return std::nullopt;
-  const SensitiveString bytes(std::move(*plaintext));
-  FEDLINK_ASSIGN_OR_RETURN(StoredRecord record,
-                           ParseStoredRecord(bytes.Expose()));
-  return record;
+  return RecordFromPlaintext(std::move(*plaintext));
+}
+
+absl::StatusOr<StoredRecord> RecordStore::OpenRecord(
+    std::string_view key, std::string_view sealed) const {
+  FEDLINK_ASSIGN_OR_RETURN(std::string plaintext,
+                           Unseal(ColumnFamily::kRecords, key, sealed));
+  return RecordFromPlaintext(std::move(plaintext));
 }
 
 absl::StatusOr<std::vector<std::optional<StoredRecord>>>
@@ -543,11 +553,7 @@ RecordStore::GetRecords(absl::Span<const std::string_view> local_ids) const {
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
     FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], operation));
-    FEDLINK_ASSIGN_OR_RETURN(
-        std::string plaintext,
-        Unseal(ColumnFamily::kRecords, keys[i], ToView(values[i])));
-    const SensitiveString bytes(std::move(plaintext));
-    FEDLINK_ASSIGN_OR_RETURN(records[i], ParseStoredRecord(bytes.Expose()));
+    FEDLINK_ASSIGN_OR_RETURN(records[i], OpenRecord(keys[i], ToView(values[i])));
   }
   return records;
 }
@@ -558,11 +564,7 @@ absl::Status RecordStore::ForEachRecord(
       ColumnFamily::kRecords, "",
       absl::StrCat("read records from record store ", path_),
       [&](std::string_view key, std::string_view value) -> absl::Status {
-        FEDLINK_ASSIGN_OR_RETURN(std::string plaintext,
-                                 Unseal(ColumnFamily::kRecords, key, value));
-        const SensitiveString bytes(std::move(plaintext));
-        FEDLINK_ASSIGN_OR_RETURN(StoredRecord record,
-                                 ParseStoredRecord(bytes.Expose()));
+        FEDLINK_ASSIGN_OR_RETURN(StoredRecord record, OpenRecord(key, value));
         return fn(std::move(record));
       });
 }

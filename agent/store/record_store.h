@@ -278,6 +278,10 @@ class RecordStore {
   // DataLoss naming the family (never the key) if authentication fails.
   absl::StatusOr<std::string> Unseal(ColumnFamily cf, std::string_view key,
                                      std::string_view sealed) const;
+  // The record sealed in `sealed` under records-family key `key`: DataLoss
+  // if it fails authentication; errors of ParseStoredRecord.
+  absl::StatusOr<StoredRecord> OpenRecord(std::string_view key,
+                                          std::string_view sealed) const;
   // The unsealed value at `key`, or nullopt; `operation` for errors.
   absl::StatusOr<std::optional<std::string>> GetSealed(
       ColumnFamily cf, std::string_view key, std::string_view operation) const;
