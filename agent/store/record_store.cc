@@ -36,14 +36,18 @@ std::string_view ToView(const rocksdb::Slice& s) {
   return std::string_view(s.data(), s.size());
 }
 
-// What a value is bound to: its family and its key.
-std::string Aad(ColumnFamily cf, std::string_view key) {
-  return absl::StrCat(AbslView(ColumnFamilyName(cf)),
-                      absl::string_view("\0", 1), AbslView(key));
-}
+// What a value is bound to: its family and its key. The associated data is
+// family name ‖ 0x00 ‖ key, handed to the AEAD in those three pieces.
+struct Aad {
+  Aad(ColumnFamily cf, std::string_view key)
+      : pieces{AbslView(ColumnFamilyName(cf)), absl::string_view("\0", 1),
+               AbslView(key)} {}
+  absl::string_view pieces[3];
+};
 
 std::string HeaderAad(uint8_t version) {
-  std::string aad = Aad(ColumnFamily::kDefault, kHeaderKey);
+  std::string aad = absl::StrCat(AbslView(ColumnFamilyName(ColumnFamily::kDefault)),
+                                 absl::string_view("\0", 1), AbslView(kHeaderKey));
   aad.push_back(static_cast<char>(version));
   return aad;
 }
@@ -220,7 +224,13 @@ RecordStore::RecordStore(std::string path, RecordStoreOptions options,
     : path_(std::move(path)),
       options_(options),
       aead_(std::move(aead)),
-      record_key_mac_prototype_(std::move(record_key_mac)) {}
+      record_key_mac_prototype_(std::move(record_key_mac)),
+      record_key_macs_([this]() -> absl::StatusOr<std::unique_ptr<crypto::HmacSha256>> {
+        FEDLINK_ASSIGN_OR_RETURN(crypto::HmacSha256 clone,
+                                 record_key_mac_prototype_.Clone());
+        return std::make_unique<crypto::HmacSha256>(std::move(clone));
+      }),
+      aead_contexts_([this] { return aead_.NewContext(); }) {}
 
 absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
     const std::string& path, crypto::SecretBytes at_rest_key,
@@ -383,39 +393,30 @@ RecordStore::~RecordStore() {
 absl::StatusOr<std::string> RecordStore::RecordKey(
     std::string_view local_id) const {
   FEDLINK_RETURN_IF_ERROR(ValidateLocalId(local_id));
-  std::unique_ptr<crypto::HmacSha256> mac;
-  {
-    std::lock_guard<std::mutex> lock(record_key_macs_mu_);
-    if (idle_record_key_macs_.empty()) {
-      FEDLINK_ASSIGN_OR_RETURN(crypto::HmacSha256 clone,
-                               record_key_mac_prototype_.Clone());
-      mac = std::make_unique<crypto::HmacSha256>(std::move(clone));
-    } else {
-      mac = std::move(idle_record_key_macs_.back());
-      idle_record_key_macs_.pop_back();
-    }
-  }
+  FEDLINK_ASSIGN_OR_RETURN(IdlePool<crypto::HmacSha256>::Lease mac,
+                           record_key_macs_.Take());
   crypto::HmacSha256Tag tag;
   const absl::Span<const uint8_t> pieces[] = {crypto::AsBytes(local_id)};
-  const absl::Status status = mac->ComputeInto(pieces, &tag);
-  {
-    std::lock_guard<std::mutex> lock(record_key_macs_mu_);
-    idle_record_key_macs_.push_back(std::move(mac));
-  }
-  FEDLINK_RETURN_IF_ERROR(status);
+  FEDLINK_RETURN_IF_ERROR(mac->ComputeInto(pieces, &tag));
   return std::string(reinterpret_cast<const char*>(tag.data()), tag.size());
 }
 
-absl::StatusOr<std::string> RecordStore::Seal(
-    ColumnFamily cf, std::string_view key, std::string_view plaintext) const {
-  return aead_.SealWithRandomNonce(AbslView(plaintext), Aad(cf, key));
+absl::Status RecordStore::SealInto(ColumnFamily cf, std::string_view key,
+                                   std::string_view plaintext,
+                                   std::string* out) const {
+  FEDLINK_ASSIGN_OR_RETURN(IdlePool<crypto::AeadContext>::Lease context,
+                           aead_contexts_.Take());
+  return context->SealWithRandomNonce(AbslView(plaintext), Aad(cf, key).pieces,
+                                      out);
 }
 
 absl::StatusOr<std::string> RecordStore::Unseal(ColumnFamily cf,
                                                 std::string_view key,
                                                 std::string_view sealed) const {
+  FEDLINK_ASSIGN_OR_RETURN(IdlePool<crypto::AeadContext>::Lease context,
+                           aead_contexts_.Take());
   absl::StatusOr<std::string> plaintext =
-      aead_.OpenWithPrependedNonce(AbslView(sealed), Aad(cf, key));
+      context->OpenWithPrependedNonce(AbslView(sealed), Aad(cf, key).pieces);
   if (!plaintext.ok() && absl::IsDataLoss(plaintext.status())) {
     return absl::DataLossError(
         absl::StrCat("record store ", path_, ": a value in column family '",
@@ -493,8 +494,9 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
   uint64_t sequence = next_audit_sequence_;
   for (const std::string& entry : batch.audit_entries_) {
     const std::string key = AuditKey(sequence++);
-    FEDLINK_ASSIGN_OR_RETURN(std::string sealed,
-                             Seal(ColumnFamily::kLocalAudit, key, entry));
+    std::string sealed;
+    FEDLINK_RETURN_IF_ERROR(
+        SealInto(ColumnFamily::kLocalAudit, key, entry, &sealed));
     FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
         write_batch.Put(Handle(ColumnFamily::kLocalAudit), key, sealed),
         operation));
@@ -821,8 +823,8 @@ absl::Status RecordStore::WriteBatch::Note(absl::Status status) {
 
 absl::Status RecordStore::WriteBatch::Put(ColumnFamily cf, std::string key,
                                           std::string_view plaintext) {
-  FEDLINK_ASSIGN_OR_RETURN(std::string sealed,
-                           store_->Seal(cf, key, plaintext));
+  std::string sealed;
+  FEDLINK_RETURN_IF_ERROR(store_->SealInto(cf, key, plaintext, &sealed));
   operation_bytes_ += key.size() + sealed.size();
   Append(Operation{.cf = cf,
                    .is_delete = false,

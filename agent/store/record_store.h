@@ -48,6 +48,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "agent/store/column_families.h"
+#include "agent/store/idle_pool.h"
 #include "agent/store/stored_record.h"
 #include "linkage/crypto/aead.h"
 #include "linkage/crypto/hmac.h"
@@ -273,8 +274,9 @@ class RecordStore {
     return handles_[ColumnFamilyIndex(cf)];
   }
   absl::StatusOr<std::string> RecordKey(std::string_view local_id) const;
-  absl::StatusOr<std::string> Seal(ColumnFamily cf, std::string_view key,
-                                   std::string_view plaintext) const;
+  // Appends the sealed `plaintext` for `key` of `cf` to *out.
+  absl::Status SealInto(ColumnFamily cf, std::string_view key,
+                        std::string_view plaintext, std::string* out) const;
   // DataLoss naming the family (never the key) if authentication fails.
   absl::StatusOr<std::string> Unseal(ColumnFamily cf, std::string_view key,
                                      std::string_view sealed) const;
@@ -296,14 +298,13 @@ class RecordStore {
   const std::string path_;
   const RecordStoreOptions options_;
   const crypto::Aead aead_;
-  // HmacSha256 is not thread-safe. Threads that compute record keys at
-  // once (batches built in parallel, concurrent readers) each take an idle
-  // instance, cloned from the prototype when none is left, and return it:
-  // the lock covers only the hand-over, never a MAC.
-  mutable std::mutex record_key_macs_mu_;
+  // HMAC states and AEAD contexts are keyed once and are not thread-safe:
+  // threads that compute record keys or seal and open values at once
+  // (batches built in parallel, concurrent readers) each take an idle one.
+  // Keying per value cost more than the cryptography itself.
   const crypto::HmacSha256 record_key_mac_prototype_;
-  mutable std::vector<std::unique_ptr<crypto::HmacSha256>>
-      idle_record_key_macs_;
+  mutable IdlePool<crypto::HmacSha256> record_key_macs_;
+  mutable IdlePool<crypto::AeadContext> aead_contexts_;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilies.size()> handles_{};

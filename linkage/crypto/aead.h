@@ -9,8 +9,10 @@
 #ifndef FEDLINK_LINKAGE_CRYPTO_AEAD_H_
 #define FEDLINK_LINKAGE_CRYPTO_AEAD_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -30,6 +32,8 @@ inline constexpr size_t kAeadNonceSize = 12, kAeadTagSize = 16;
 
 // Key length of `algorithm` in bytes: 16, 32, 32.
 size_t AeadKeySize(AeadAlgorithm algorithm);
+
+class AeadContext;
 
 // Thread-safe: every operation is const and builds its own OpenSSL context,
 // so one Aead may serve many threads. Movable, not copyable; a moved-from
@@ -77,6 +81,10 @@ class Aead {
   absl::StatusOr<std::string> OpenWithPrependedNonce(
       absl::string_view sealed, absl::string_view aad) const;
 
+  // A context keyed once for many messages on one thread (AeadContext).
+  // Internal if OpenSSL fails.
+  absl::StatusOr<std::unique_ptr<AeadContext>> NewContext() const;
+
  private:
   Aead(AeadAlgorithm algorithm, SslUniquePtr<EVP_CIPHER> cipher,
        SecretBytes key)
@@ -87,6 +95,75 @@ class Aead {
   // share between threads.
   SslUniquePtr<EVP_CIPHER> cipher_;
   SecretBytes key_;
+};
+
+// The same construction as Aead, for a thread that seals or opens many
+// short messages under one key: the key schedule (and GCM's hash-key
+// tables) are computed once, not per message, and random nonces are drawn
+// from the CSPRNG a few hundred at a time instead of one RAND_bytes call
+// each. For the agent's record store (~200-byte records) this halves the
+// cost of a seal. Outputs are byte-for-byte those of Aead with the same
+// nonce.
+//
+// The associated data is given in pieces, which are authenticated as their
+// concatenation, so callers need not build it.
+//
+// Thread-compatible, not thread-safe: one thread at a time. Nonces drawn in
+// advance are never handed out twice; do not fork while a context is alive
+// and use it on both sides (the child would repeat the parent's nonces).
+// The key schedule is wiped when the context is destroyed.
+class AeadContext {
+ public:
+  // Authenticated as their concatenation.
+  using AadPieces = absl::Span<const absl::string_view>;
+
+  AeadContext(const AeadContext&) = delete;
+  AeadContext& operator=(const AeadContext&) = delete;
+
+  AeadAlgorithm algorithm() const { return algorithm_; }
+
+  // Appends ciphertext ‖ tag of `plaintext` under `nonce` to *out.
+  // InvalidArgument unless `nonce` is kAeadNonceSize bytes; Internal if
+  // OpenSSL fails (then *out is as before).
+  absl::Status Seal(absl::Span<const uint8_t> nonce,
+                    absl::string_view plaintext, AadPieces aad,
+                    std::string* out);
+
+  // Appends nonce ‖ ciphertext ‖ tag with a fresh random nonce to *out.
+  // Internal if the CSPRNG or OpenSSL fails (then *out is as before).
+  absl::Status SealWithRandomNonce(absl::string_view plaintext, AadPieces aad,
+                                   std::string* out);
+
+  // As Aead::Open / Aead::OpenWithPrependedNonce.
+  absl::StatusOr<std::string> Open(absl::Span<const uint8_t> nonce,
+                                   absl::string_view ciphertext_and_tag,
+                                   AadPieces aad);
+  absl::StatusOr<std::string> OpenWithPrependedNonce(absl::string_view sealed,
+                                                     AadPieces aad);
+
+ private:
+  friend class Aead;
+  static constexpr size_t kNoncesPerDraw = 256;
+
+  AeadContext(AeadAlgorithm algorithm, SslUniquePtr<EVP_CIPHER> cipher,
+              SecretBytes key)
+      : algorithm_(algorithm),
+        cipher_(std::move(cipher)),
+        key_(std::move(key)) {}
+
+  // The context for one direction, created and keyed on first use (a
+  // context that only seals never pays for a decryption key schedule).
+  absl::StatusOr<EVP_CIPHER_CTX*> Keyed(bool encrypt);
+  // The next unused random nonce; Internal if the CSPRNG fails.
+  absl::StatusOr<const uint8_t*> NextRandomNonce();
+
+  AeadAlgorithm algorithm_;
+  SslUniquePtr<EVP_CIPHER> cipher_;
+  SecretBytes key_;
+  SslUniquePtr<EVP_CIPHER_CTX> encrypt_;  // keyed for encryption, or null
+  SslUniquePtr<EVP_CIPHER_CTX> decrypt_;  // keyed for decryption, or null
+  std::array<uint8_t, kNoncesPerDraw * kAeadNonceSize> nonces_{};
+  size_t nonces_used_ = kNoncesPerDraw;  // none drawn yet
 };
 
 }  // namespace fedlink::crypto

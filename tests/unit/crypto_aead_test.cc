@@ -1,6 +1,8 @@
 #include "linkage/crypto/aead.h"
 
 #include <cstdint>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -125,6 +127,47 @@ TEST_P(AeadKnownAnswerTest, OpenRecoversPlaintext) {
       absl::HexStringToBytes(v.aad));
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(Hex(*opened), v.plaintext);
+}
+
+std::unique_ptr<AeadContext> MakeContext(const Aead& aead) {
+  absl::StatusOr<std::unique_ptr<AeadContext>> context = aead.NewContext();
+  EXPECT_TRUE(context.ok()) << context.status();
+  return *std::move(context);
+}
+
+// A context keyed once gives the vector's bytes on every use, the aad given
+// in pieces, and after a failed open in between.
+TEST_P(AeadKnownAnswerTest, ContextSealsAndOpensVectorRepeatedly) {
+  const Vector& v = GetParam();
+  const Aead aead = MakeAead(v.algorithm, v.key);
+  std::unique_ptr<AeadContext> context = MakeContext(aead);
+  EXPECT_EQ(context->algorithm(), v.algorithm);
+  const std::string aad = absl::HexStringToBytes(v.aad);
+  const std::string plaintext = absl::HexStringToBytes(v.plaintext);
+  const std::string expected = std::string(v.ciphertext) + v.tag;
+  const absl::string_view aad_view(aad);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    std::string out = "prefix";
+    ASSERT_TRUE(context
+                    ->Seal(FromHex(v.nonce), plaintext,
+                           {aad_view.substr(0, aad.size() / 2),
+                            aad_view.substr(aad.size() / 2)},
+                           &out)
+                    .ok());
+    EXPECT_EQ(out.substr(0, 6), "prefix");
+    EXPECT_EQ(Hex(out.substr(6)), expected);
+    absl::StatusOr<std::string> opened = context->Open(
+        FromHex(v.nonce), absl::HexStringToBytes(expected), {aad_view});
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    EXPECT_EQ(Hex(*opened), v.plaintext);
+    std::string forged = absl::HexStringToBytes(expected);
+    forged.back() = static_cast<char>(forged.back() ^ 1);
+    EXPECT_EQ(context->Open(FromHex(v.nonce), forged, {aad_view})
+                  .status()
+                  .code(),
+              absl::StatusCode::kDataLoss);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -266,6 +309,45 @@ TEST_P(AeadAlgorithmTest, RejectsOtherKey) {
   absl::StatusOr<std::string> sealed = sealer.SealWithRandomNonce("payload", "");
   ASSERT_TRUE(sealed.ok()) << sealed.status();
   ExpectAuthenticationFailure(opener.OpenWithPrependedNonce(*sealed, ""));
+}
+
+// Nonces are drawn from the CSPRNG in blocks: across several blocks none
+// repeats, and every sealed value opens through the one-shot Aead.
+TEST_P(AeadAlgorithmTest, ContextRandomNoncesAreFreshAcrossDraws) {
+  const Aead aead = MakeRandomAead();
+  std::unique_ptr<AeadContext> context = MakeContext(aead);
+  std::set<std::string> nonces;
+  constexpr int kSeals = 1000;  // about four draws
+  for (int i = 0; i < kSeals; ++i) {
+    std::string out;
+    ASSERT_TRUE(context->SealWithRandomNonce("message", {"a", "ad"}, &out).ok());
+    ASSERT_EQ(out.size(), kAeadNonceSize + 7 + kAeadTagSize);
+    nonces.insert(out.substr(0, kAeadNonceSize));
+    if (i % 97 == 0) {
+      absl::StatusOr<std::string> opened = aead.OpenWithPrependedNonce(out, "aad");
+      ASSERT_TRUE(opened.ok()) << opened.status();
+      EXPECT_EQ(*opened, "message");
+      ExpectAuthenticationFailure(context->OpenWithPrependedNonce(out, {"ad", "a"}));
+    }
+  }
+  EXPECT_EQ(nonces.size(), static_cast<size_t>(kSeals));
+}
+
+TEST_P(AeadAlgorithmTest, ContextLeavesOutputUntouchedOnError) {
+  const Aead aead = MakeRandomAead();
+  std::unique_ptr<AeadContext> context = MakeContext(aead);
+  std::string out = "kept";
+  const std::vector<uint8_t> short_nonce(kAeadNonceSize - 1, 0);
+  EXPECT_EQ(context->Seal(short_nonce, "pt", {"aad"}, &out).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(out, "kept");
+  ExpectAuthenticationFailure(context->OpenWithPrependedNonce("short", {}));
+  // Still usable after the errors.
+  ASSERT_TRUE(context->SealWithRandomNonce("pt", {"aad"}, &out).ok());
+  absl::StatusOr<std::string> opened =
+      aead.OpenWithPrependedNonce(absl::string_view(out).substr(4), "aad");
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(*opened, "pt");
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, AeadAlgorithmTest,
