@@ -14,10 +14,9 @@
 namespace fedlink::schema {
 namespace {
 
-// deploy/examples, found from this file's place in the source tree
-// (tests/febrl/), so the test needs no configuration.
+// deploy/examples of the source tree (FEDLINK_SOURCE_DIR, set by CMake).
 std::string ExamplePath(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." /
+  return (std::filesystem::path(FEDLINK_SOURCE_DIR) /
           "deploy" / "examples" / name)
       .lexically_normal()
       .string();

@@ -18,7 +18,7 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 std::string ExamplePath(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." /
+  return (std::filesystem::path(FEDLINK_SOURCE_DIR) /
           "deploy" / "examples" / name)
       .lexically_normal()
       .string();

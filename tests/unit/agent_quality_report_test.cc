@@ -335,7 +335,7 @@ TEST(QualityReportTest, ContainsNoValueOfItsInput) {
 
 TEST(QualityReportTest, FebrlReportContainsNoValueOfTheFile) {
   absl::StatusOr<IngestSchema> schema = LoadIngestSchemaFile(
-      (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "deploy" /
+      (std::filesystem::path(FEDLINK_SOURCE_DIR) / "deploy" /
        "examples" / "febrl-ingest-schema.yaml")
           .lexically_normal()
           .string());
