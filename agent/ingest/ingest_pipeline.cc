@@ -72,23 +72,6 @@ absl::Status ValidateOptions(const IngestOptions& options,
   return absl::OkStatus();
 }
 
-// An accepted row in the store's form; moves the values out of `record`.
-StoredRecord ToStoredRecord(ValidatedRecord record) {
-  StoredRecord stored;
-  stored.local_id = std::move(record.local_id);
-  stored.identifiers.reserve(record.identifiers.size());
-  for (IdentifierValue& v : record.identifiers) {
-    stored.identifiers.push_back(
-        StoredField{.name = std::move(v.field), .value = std::move(v.value)});
-  }
-  stored.attributes.reserve(record.attributes.size());
-  for (AttributeValue& v : record.attributes) {
-    stored.attributes.push_back(
-        StoredField{.name = std::move(v.name), .value = std::move(v.text)});
-  }
-  return stored;
-}
-
 // A random non-zero run number, different for every ingest
 // (StoredRecord::ingest_run): two runs sharing one would take an update of
 // the earlier run's records for duplicates, with probability 2^-64 per pair.
@@ -250,7 +233,7 @@ absl::StatusOr<IngestSummary> RunIngest(const IngestSchema& schema,
       report.Add(row);
       last_line = record.last_line();
       if (row.ok()) {
-        StoredRecord stored = ToStoredRecord(validator.TakeRecord(&row));
+        StoredRecord stored = validator.TakeRecord(&row);
         stored.ingest_run = run;
         batch->records.push_back(std::move(stored));
         // Kept in case the store finds its local id earlier in the file.

@@ -245,6 +245,10 @@ absl::StatusOr<std::unique_ptr<RowValidator>> RowValidator::Create(
     }
     v->categories_[i].insert(a.values.begin(), a.values.end());
   }
+  for (const BoundColumn& c : v->columns_) {
+    v->identifier_columns_ += c.use == ColumnUse::kIdentifier;
+    v->attribute_columns_ += c.use == ColumnUse::kAttribute;
+  }
   for (size_t i = 0; i < schema.ignore_columns.size(); ++i) {
     bind(schema.ignore_columns[i], absl::StrCat("ignore_columns[", i, "]"));
   }
@@ -374,11 +378,11 @@ void RowValidator::CheckIdentifier(const BoundColumn& c, std::string_view raw,
     check.state = ValueState::kInvalid;
     check.reason = Reason::kInvalidUtf8;
     detail = "the value is not valid UTF-8";
-  } else if (raw.size() > kMaxValueBytes) {
+  } else if (raw.size() > kMaxFieldValueBytes) {
     check.state = ValueState::kInvalid;
     check.reason = Reason::kValueTooLong;
     detail = absl::StrCat("the value has ", raw.size(), " bytes (at most ",
-                          kMaxValueBytes, ")");
+                          kMaxFieldValueBytes, ")");
   } else {
     normalize::MaybeValue value =
         normalize::NormalizeField(spec.kind, raw, spec.date);
@@ -412,10 +416,10 @@ void RowValidator::CheckAttribute(const BoundColumn& c, std::string_view raw,
     invalid(Reason::kInvalidUtf8, "the value is not valid UTF-8");
   } else if (text.empty()) {
     check.state = ValueState::kMissing;
-  } else if (text.size() > kMaxValueBytes) {
+  } else if (text.size() > kMaxFieldValueBytes) {
     invalid(Reason::kValueTooLong,
             absl::StrCat("the value has ", text.size(), " bytes (at most ",
-                         kMaxValueBytes, ")"));
+                         kMaxFieldValueBytes, ")"));
   } else {
     switch (spec.type) {
       case AttributeType::kString:
@@ -478,9 +482,10 @@ void RowValidator::CheckAttribute(const BoundColumn& c, std::string_view raw,
   Settle(c, spec.required, spec.on_invalid, std::move(detail), k, row);
 }
 
-ValidatedRecord RowValidator::TakeRecord(ValidatedRow* row) const {
-  ValidatedRecord record;
-  record.line = row->line;
+StoredRecord RowValidator::TakeRecord(ValidatedRow* row) const {
+  StoredRecord record;
+  record.identifiers.reserve(identifier_columns_);
+  record.attributes.reserve(attribute_columns_);
   for (size_t k = 0; k < columns_.size(); ++k) {
     std::optional<SensitiveString>& value = row->values[k];
     if (!value.has_value()) continue;
@@ -490,15 +495,11 @@ ValidatedRecord RowValidator::TakeRecord(ValidatedRow* row) const {
         record.local_id = std::move(*value);
         break;
       case ColumnUse::kIdentifier:
-        record.identifiers.push_back({c.name, std::move(*value)});
+        record.identifiers.emplace_back(c.name, std::move(*value));
         break;
-      case ColumnUse::kAttribute: {
-        const AttributeType type = schema_.attributes[c.schema_index].type;
-        AttributeValue a{c.name, type, std::move(*value), std::nullopt};
-        if (type == AttributeType::kInteger) a.integer = row->integers[k];
-        record.attributes.push_back(std::move(a));
+      case ColumnUse::kAttribute:
+        record.attributes.emplace_back(c.name, std::move(*value));
         break;
-      }
     }
     value.reset();
   }

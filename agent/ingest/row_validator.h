@@ -42,13 +42,10 @@
 #include "absl/status/statusor.h"
 #include "agent/ingest/csv_reader.h"
 #include "agent/ingest/ingest_schema.h"
+#include "agent/store/stored_record.h"
 #include "linkage/sensitive.h"
 
 namespace fedlink::agent::ingest {
-
-// Limits that match the record store's (agent/store/stored_record.h).
-inline constexpr size_t kMaxLocalIdBytes = 256;
-inline constexpr size_t kMaxValueBytes = 64 * 1024;
 
 enum class Reason {
   // The CSV record itself.
@@ -132,26 +129,6 @@ struct ValidatedRow {
   bool ok() const { return problems.empty(); }
 };
 
-struct IdentifierValue {
-  std::string field;
-  SensitiveString value;  // normalised for its kind
-};
-
-struct AttributeValue {
-  std::string name;
-  AttributeType type = AttributeType::kString;
-  SensitiveString text;            // canonical text of the value
-  std::optional<int64_t> integer;  // integer attributes
-};
-
-// An accepted row, ready for the record store. Missing values are omitted.
-struct ValidatedRecord {
-  uint64_t line = 0;
-  SensitiveString local_id;
-  std::vector<IdentifierValue> identifiers;  // schema order
-  std::vector<AttributeValue> attributes;    // schema order
-};
-
 class RowValidator {
  public:
   // Binds `schema` to a file's header record. InvalidArgument, naming every
@@ -168,9 +145,11 @@ class RowValidator {
   // Validates one data record into *row. Thread-safe for distinct rows.
   void Validate(const CsvRecord& record, ValidatedRow* row) const;
 
-  // The values of an accepted row (row->ok()) as a record; moves them out of
-  // *row. Thread-safe for distinct rows.
-  ValidatedRecord TakeRecord(ValidatedRow* row) const;
+  // The values of an accepted row (row->ok()) as the record the store keeps:
+  // identifiers under their field names and attributes under their stored
+  // names, both in schema order, missing values omitted (ingest_run is left
+  // 0). Moves the values out of *row. Thread-safe for distinct rows.
+  StoredRecord TakeRecord(ValidatedRow* row) const;
 
   const IngestSchema& schema() const { return schema_; }
   const std::vector<BoundColumn>& columns() const { return columns_; }
@@ -192,6 +171,8 @@ class RowValidator {
   IngestSchema schema_;
   std::vector<BoundColumn> columns_;
   size_t header_size_ = 0;
+  size_t identifier_columns_ = 0;  // bound columns of each use
+  size_t attribute_columns_ = 0;
   // Allowed values per attribute (category attributes only).
   std::vector<absl::flat_hash_set<std::string>> categories_;
 };

@@ -21,7 +21,7 @@ namespace {
 
 IngestSchema FebrlSchema() {
   absl::StatusOr<IngestSchema> schema = LoadIngestSchemaFile(
-      (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "deploy" /
+      (std::filesystem::path(FEDLINK_SOURCE_DIR) / "deploy" /
        "examples" / "febrl-ingest-schema.yaml")
           .lexically_normal()
           .string());
@@ -67,7 +67,7 @@ void BM_ReadValidate(benchmark::State& state) {
       (*validator)->Validate(record, &row);
       if (with_report) report.Add(row);
       if (row.ok()) {
-        ValidatedRecord r = (*validator)->TakeRecord(&row);
+        StoredRecord r = (*validator)->TakeRecord(&row);
         benchmark::DoNotOptimize(r);
         ++accepted;
       }

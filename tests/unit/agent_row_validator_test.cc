@@ -60,7 +60,7 @@ struct Result {
   std::vector<std::string> details;
   std::vector<ColumnCheck> checks;
   std::vector<std::optional<std::string>> values;
-  std::optional<ValidatedRecord> record;  // when accepted
+  std::optional<StoredRecord> record;  // when accepted
 };
 
 struct FileRun {
@@ -145,28 +145,26 @@ TEST(RowValidatorTest, AcceptsAndNormalisesAValidRow) {
   const Result& r = run.rows[0];
   EXPECT_THAT(r.reasons, IsEmpty());
   ASSERT_TRUE(r.record.has_value());
-  const ValidatedRecord& rec = *r.record;
-  EXPECT_EQ(rec.line, 2u);
+  const StoredRecord& rec = *r.record;
+  EXPECT_EQ(r.line, 2u);
   EXPECT_EQ(rec.local_id.Expose(), "s-1");
   ASSERT_EQ(rec.identifiers.size(), 5u);
-  EXPECT_EQ(rec.identifiers[0].field, "first_name");
+  EXPECT_EQ(rec.identifiers[0].name, "first_name");
   EXPECT_EQ(rec.identifiers[0].value.Expose(), "garcia lopez");
-  EXPECT_EQ(rec.identifiers[1].field, "last_name");
+  EXPECT_EQ(rec.identifiers[1].name, "last_name");
   EXPECT_EQ(rec.identifiers[1].value.Expose(), "obrien");
-  EXPECT_EQ(rec.identifiers[2].field, "dob");
+  EXPECT_EQ(rec.identifiers[2].name, "dob");
   EXPECT_EQ(rec.identifiers[2].value.Expose(), "20010203");
   EXPECT_EQ(rec.identifiers[3].value.Expose(), "f");
-  EXPECT_EQ(rec.identifiers[4].field, "ssn");
+  EXPECT_EQ(rec.identifiers[4].name, "ssn");
   EXPECT_EQ(rec.identifiers[4].value.Expose(), "123456789");
   ASSERT_EQ(rec.attributes.size(), 4u);
   EXPECT_EQ(rec.attributes[0].name, "grade");
-  EXPECT_EQ(rec.attributes[0].text.Expose(), "7");
-  EXPECT_EQ(rec.attributes[0].integer, 7);
-  EXPECT_EQ(rec.attributes[1].text.Expose(), "private");
-  EXPECT_EQ(rec.attributes[2].text.Expose(), "2020-09-01");
-  EXPECT_EQ(rec.attributes[2].type, AttributeType::kDate);
-  EXPECT_EQ(rec.attributes[3].text.Expose(), "a, b");
-  EXPECT_FALSE(rec.attributes[3].integer.has_value());
+  EXPECT_EQ(rec.attributes[0].value.Expose(), "7");
+  EXPECT_EQ(rec.attributes[1].value.Expose(), "private");
+  EXPECT_EQ(rec.attributes[2].name, "enrolled");
+  EXPECT_EQ(rec.attributes[2].value.Expose(), "2020-09-01");
+  EXPECT_EQ(rec.attributes[3].value.Expose(), "a, b");
 }
 
 TEST(RowValidatorTest, MissingValuesAreOmittedFromTheRecord) {
@@ -174,7 +172,7 @@ TEST(RowValidatorTest, MissingValuesAreOmittedFromTheRecord) {
   ASSERT_EQ(run.rows.size(), 1u);
   ASSERT_TRUE(run.rows[0].record.has_value());
   ASSERT_EQ(run.rows[0].record->identifiers.size(), 1u);
-  EXPECT_EQ(run.rows[0].record->identifiers[0].field, "last_name");
+  EXPECT_EQ(run.rows[0].record->identifiers[0].name, "last_name");
   EXPECT_TRUE(run.rows[0].record->attributes.empty());
 }
 
@@ -290,7 +288,7 @@ TEST(RowValidatorTest, HostileBomAndCrlf) {
   ASSERT_EQ(run.rows.size(), 2u);
   EXPECT_THAT(run.rows[0].reasons, IsEmpty());
   EXPECT_EQ(run.rows[1].line, 3u);
-  EXPECT_EQ(run.rows[1].record->attributes[3].text.Expose(), "ok");
+  EXPECT_EQ(run.rows[1].record->attributes[3].value.Expose(), "ok");
 }
 
 TEST(RowValidatorTest, HostileEmbeddedNewline) {
@@ -299,7 +297,7 @@ TEST(RowValidatorTest, HostileEmbeddedNewline) {
                Row("id", "s2"));
   ASSERT_EQ(run.rows.size(), 2u);
   EXPECT_THAT(run.rows[0].reasons, IsEmpty());
-  EXPECT_EQ(run.rows[0].record->attributes[3].text.Expose(),
+  EXPECT_EQ(run.rows[0].record->attributes[3].value.Expose(),
             "line one\nline two");
   EXPECT_EQ(run.rows[1].line, 4u);
 }
@@ -346,11 +344,11 @@ TEST(RowValidatorTest, AttributeRules) {
   EXPECT_THAT(run.rows[1].details[0], HasSubstr("outside 0..12"));
   EXPECT_THAT(run.rows[2].reasons, ElementsAre("grade:integer_out_of_range"));
   EXPECT_THAT(run.rows[3].reasons, IsEmpty());
-  EXPECT_EQ(run.rows[3].record->attributes[0].text.Expose(), "0");
+  EXPECT_EQ(run.rows[3].record->attributes[0].value.Expose(), "0");
   EXPECT_THAT(run.rows[4].reasons, ElementsAre("school:not_in_category"));
   EXPECT_THAT(run.rows[5].reasons, ElementsAre("enrolled:unparseable_date"));
   EXPECT_THAT(run.rows[6].reasons, ElementsAre("note:value_too_long"));
-  EXPECT_EQ(run.rows[7].record->attributes[0].integer, 12);
+  EXPECT_EQ(run.rows[7].record->attributes[0].value.Expose(), "12");
 }
 
 TEST(RowValidatorTest, SeveralProblemsInOneRowAreAllListed) {
@@ -466,8 +464,8 @@ TEST(RowValidatorTest, EveryReasonCodeMapsBack) {
 // --- FEBRL -------------------------------------------------------------------
 
 absl::StatusOr<IngestSchema> FebrlSchema() {
-  return LoadIngestSchemaFile((std::filesystem::path(__FILE__).parent_path() /
-                               ".." / ".." / "deploy" / "examples" /
+  return LoadIngestSchemaFile((std::filesystem::path(FEDLINK_SOURCE_DIR) /
+                               "deploy" / "examples" /
                                "febrl-ingest-schema.yaml")
                                   .lexically_normal()
                                   .string());
@@ -537,7 +535,7 @@ FebrlCounts ValidateFebrl(const std::string& path, const IngestSchema& schema,
       }
     }
     if (row.ok() && i < expected.size()) {
-      const ValidatedRecord accepted = (*validator)->TakeRecord(&row);
+      const StoredRecord accepted = (*validator)->TakeRecord(&row);
       if (accepted.local_id.Expose() != expected[i].rec_id) {
         counts.ids_match = false;
       }
