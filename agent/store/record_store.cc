@@ -390,7 +390,7 @@ RecordStore::~RecordStore() {
   }
 }
 
-absl::StatusOr<std::string> RecordStore::RecordKey(
+absl::StatusOr<crypto::HmacSha256Tag> RecordStore::RecordKeyTag(
     std::string_view local_id) const {
   FEDLINK_RETURN_IF_ERROR(ValidateLocalId(local_id));
   FEDLINK_ASSIGN_OR_RETURN(IdlePool<crypto::HmacSha256>::Lease mac,
@@ -398,6 +398,13 @@ absl::StatusOr<std::string> RecordStore::RecordKey(
   crypto::HmacSha256Tag tag;
   const absl::Span<const uint8_t> pieces[] = {crypto::AsBytes(local_id)};
   FEDLINK_RETURN_IF_ERROR(mac->ComputeInto(pieces, &tag));
+  return tag;
+}
+
+absl::StatusOr<std::string> RecordStore::RecordKey(
+    std::string_view local_id) const {
+  FEDLINK_ASSIGN_OR_RETURN(const crypto::HmacSha256Tag tag,
+                           RecordKeyTag(local_id));
   return std::string(reinterpret_cast<const char*>(tag.data()), tag.size());
 }
 
@@ -464,6 +471,9 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
     return absl::InvalidArgumentError(
         absl::StrCat("record store ", path_, ": batch of another store"));
   }
+  // Sorted: record keys are random MACs, and a memtable takes sorted inserts
+  // much faster. Usually done already, on the thread that built the batch.
+  batch.Prepare();
   if (!batch.failure_.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "record store ", path_,
@@ -474,18 +484,7 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
   write_options.sync = options_.sync_commits;
   const std::string operation =
       absl::StrCat("commit batch to record store ", path_);
-
-  batch.SortForWrite();  // random MAC keys: a memtable takes sorted inserts
-                         // much faster
-  rocksdb::WriteBatch write_batch(batch.operation_bytes_ +
-                                  32 * (batch.operations_.size() + 1));
-  for (const WriteBatch::Operation& op : batch.operations_) {
-    const rocksdb::Status status =
-        op.is_delete
-            ? write_batch.Delete(Handle(op.cf), op.key)
-            : write_batch.Put(Handle(op.cf), op.key, op.sealed_value);
-    FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(status, operation));
-  }
+  rocksdb::WriteBatch& write_batch = *batch.encoded_;
   if (batch.audit_entries_.empty()) {
     return FromRocksDbStatus(db_->Write(write_options, &write_batch),
                              operation);
@@ -616,12 +615,13 @@ RecordStore::RemoveRepeatedRunWrites(WriteBatch* batch) const {
           "record store ", path_,
           ": the records of a batch to check carry different ingest runs"));
     }
-    if (!first_writes.empty() && operations[first_writes.back()].key == op.key) {
+    if (!first_writes.empty() &&
+        batch->KeyOf(operations[first_writes.back()]) == batch->KeyOf(op)) {
       remove[i] = 1;  // repeats the write before it in this batch
       continue;
     }
     first_writes.push_back(i);
-    keys.push_back(ToSlice(op.key));
+    keys.push_back(ToSlice(batch->KeyOf(op)));
   }
 
   // Which of those keys the store holds already, and from which run.
@@ -656,21 +656,24 @@ RecordStore::RemoveRepeatedRunWrites(WriteBatch* batch) const {
       ++check.replacing;
     }
   }
-  keys.clear();  // they view keys of `operations`, rebuilt below
-
+  if (std::find(remove.begin(), remove.end(), 1) == remove.end()) {
+    return check;
+  }
   std::vector<WriteBatch::Operation> kept;
   kept.reserve(operations.size());
   for (size_t i = 0; i < operations.size(); ++i) {
-    WriteBatch::Operation& op = operations[i];
+    const WriteBatch::Operation& op = operations[i];
     if (!remove[i]) {
-      kept.push_back(std::move(op));
+      kept.push_back(op);
       continue;
     }
+    // Its bytes stay in the batch's buffer, unused.
     check.removed.push_back(op.record_put);
-    batch->operation_bytes_ -= op.key.size() + op.sealed_value.size();
+    batch->operation_bytes_ -= op.key_size + op.value_size;
     --batch->operation_count_;
   }
   operations = std::move(kept);
+  batch->encoded_.reset();  // encoded the removed writes too
   std::sort(check.removed.begin(), check.removed.end());
   return check;
 }
@@ -821,22 +824,30 @@ absl::Status RecordStore::WriteBatch::Note(absl::Status status) {
   return status;
 }
 
-absl::Status RecordStore::WriteBatch::Put(ColumnFamily cf, std::string key,
+absl::Status RecordStore::WriteBatch::Put(ColumnFamily cf,
+                                          std::string_view key,
                                           std::string_view plaintext) {
-  std::string sealed;
-  FEDLINK_RETURN_IF_ERROR(store_->SealInto(cf, key, plaintext, &sealed));
-  operation_bytes_ += key.size() + sealed.size();
-  Append(Operation{.cf = cf,
-                   .is_delete = false,
-                   .key = std::move(key),
-                   .sealed_value = std::move(sealed)});
+  // The value is sealed straight into the buffer, then the key follows it
+  // (`key` may not point into bytes_, which sealing may reallocate).
+  Operation op{.cf = cf, .is_delete = false};
+  op.value_offset = bytes_.size();
+  FEDLINK_RETURN_IF_ERROR(store_->SealInto(cf, key, plaintext, &bytes_));
+  op.value_size = bytes_.size() - op.value_offset;
+  op.key_offset = bytes_.size();
+  op.key_size = key.size();
+  bytes_.append(key);
+  operation_bytes_ += op.key_size + op.value_size;
+  Append(op);
   return absl::OkStatus();
 }
 
-void RecordStore::WriteBatch::Delete(ColumnFamily cf, std::string key) {
-  operation_bytes_ += key.size();
-  Append(Operation{
-      .cf = cf, .is_delete = true, .key = std::move(key), .sealed_value = {}});
+void RecordStore::WriteBatch::Delete(ColumnFamily cf, std::string_view key) {
+  Operation op{.cf = cf, .is_delete = true};
+  op.key_offset = bytes_.size();
+  op.key_size = key.size();
+  bytes_.append(key);
+  operation_bytes_ += op.key_size;
+  Append(op);
 }
 
 void RecordStore::WriteBatch::Append(Operation op) {
@@ -844,25 +855,37 @@ void RecordStore::WriteBatch::Append(Operation op) {
       InWriteOrder(op, operations_.back())) {
     sorted_ = false;
   }
-  operations_.push_back(std::move(op));
+  operations_.push_back(op);
+  if (encoded_ != nullptr) Encode(op);
+}
+
+void RecordStore::WriteBatch::Encode(const Operation& op) {
+  rocksdb::ColumnFamilyHandle* const handle = store_->Handle(op.cf);
+  const rocksdb::Status status =
+      op.is_delete ? encoded_->Delete(handle, ToSlice(KeyOf(op)))
+                   : encoded_->Put(handle, ToSlice(KeyOf(op)),
+                                   ToSlice(ValueOf(op)));
+  if (!status.ok() && failure_.ok()) {
+    failure_ = FromRocksDbStatus(status, "encode a write");
+  }
 }
 
 void RecordStore::WriteBatch::SortForWrite() {
   if (sorted_) return;
-  // Sorting pointers and moving each operation once costs less than half
-  // of sorting the operations themselves.
-  std::vector<Operation*> order;
-  order.reserve(operations_.size());
-  for (Operation& op : operations_) order.push_back(&op);
-  std::stable_sort(order.begin(), order.end(),
-                   [](const Operation* a, const Operation* b) {
-                     return InWriteOrder(*a, *b);
+  std::stable_sort(operations_.begin(), operations_.end(),
+                   [this](const Operation& a, const Operation& b) {
+                     return InWriteOrder(a, b);
                    });
-  std::vector<Operation> sorted;
-  sorted.reserve(operations_.size());
-  for (Operation* op : order) sorted.push_back(std::move(*op));
-  operations_ = std::move(sorted);
   sorted_ = true;
+  encoded_.reset();
+}
+
+void RecordStore::WriteBatch::Prepare() {
+  SortForWrite();
+  if (encoded_ != nullptr) return;
+  encoded_ = std::make_unique<rocksdb::WriteBatch>(
+      operation_bytes_ + 32 * (operations_.size() + 1));
+  for (const Operation& op : operations_) Encode(op);
 }
 
 absl::Status RecordStore::WriteBatch::PutRecord(const StoredRecord& record) {
@@ -870,10 +893,13 @@ absl::Status RecordStore::WriteBatch::PutRecord(const StoredRecord& record) {
   return Note([&]() -> absl::Status {
     FEDLINK_ASSIGN_OR_RETURN(const SensitiveString bytes,
                              SerializeStoredRecord(record));
-    FEDLINK_ASSIGN_OR_RETURN(std::string key,
-                             store_->RecordKey(record.local_id.Expose()));
+    FEDLINK_ASSIGN_OR_RETURN(const crypto::HmacSha256Tag key,
+                             store_->RecordKeyTag(record.local_id.Expose()));
     FEDLINK_RETURN_IF_ERROR(
-        Put(ColumnFamily::kRecords, std::move(key), bytes.Expose()));
+        Put(ColumnFamily::kRecords,
+            std::string_view(reinterpret_cast<const char*>(key.data()),
+                             key.size()),
+            bytes.Expose()));
     operations_.back().record_put = number;
     operations_.back().ingest_run = record.ingest_run;
     return absl::OkStatus();
@@ -882,8 +908,9 @@ absl::Status RecordStore::WriteBatch::PutRecord(const StoredRecord& record) {
 
 absl::Status RecordStore::WriteBatch::DeleteRecord(std::string_view local_id) {
   return Note([&]() -> absl::Status {
-    FEDLINK_ASSIGN_OR_RETURN(std::string key, store_->RecordKey(local_id));
-    Delete(ColumnFamily::kRecords, std::move(key));
+    FEDLINK_ASSIGN_OR_RETURN(const std::string key,
+                             store_->RecordKey(local_id));
+    Delete(ColumnFamily::kRecords, key);
     return absl::OkStatus();
   }());
 }
@@ -893,14 +920,14 @@ absl::Status RecordStore::WriteBatch::PutJobState(std::string_view job_id,
   return Note([&]() -> absl::Status {
     FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
     FEDLINK_RETURN_IF_ERROR(ValidateOpaqueValue("job state", state.size()));
-    return Put(ColumnFamily::kJobState, std::string(job_id), state);
+    return Put(ColumnFamily::kJobState, job_id, state);
   }());
 }
 
 absl::Status RecordStore::WriteBatch::DeleteJobState(std::string_view job_id) {
   return Note([&]() -> absl::Status {
     FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
-    Delete(ColumnFamily::kJobState, std::string(job_id));
+    Delete(ColumnFamily::kJobState, job_id);
     return absl::OkStatus();
   }());
 }
@@ -922,7 +949,7 @@ absl::Status RecordStore::WriteBatch::PutMeta(std::string_view name,
     FEDLINK_RETURN_IF_ERROR(
         ValidateName("meta name", name, /*allow_slash=*/true));
     FEDLINK_RETURN_IF_ERROR(ValidateOpaqueValue("meta value", value.size()));
-    return Put(ColumnFamily::kMeta, std::string(name), value);
+    return Put(ColumnFamily::kMeta, name, value);
   }());
 }
 

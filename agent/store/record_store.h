@@ -55,6 +55,7 @@
 #include "linkage/crypto/secret_bytes.h"
 #include "linkage/sensitive.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 
 namespace fedlink::agent {
 
@@ -274,6 +275,8 @@ class RecordStore {
     return handles_[ColumnFamilyIndex(cf)];
   }
   absl::StatusOr<std::string> RecordKey(std::string_view local_id) const;
+  absl::StatusOr<crypto::HmacSha256Tag> RecordKeyTag(
+      std::string_view local_id) const;
   // Appends the sealed `plaintext` for `key` of `cf` to *out.
   absl::Status SealInto(ColumnFamily cf, std::string_view key,
                         std::string_view plaintext, std::string* out) const;
@@ -350,6 +353,12 @@ class RecordStore::WriteBatch {
   // when the batch commits. InvalidArgument if over the size limit.
   [[nodiscard]] absl::Status AppendLocalAudit(std::string_view entry);
 
+  // Sorts the writes into the order Commit applies them in and encodes them
+  // for RocksDB now, on the calling thread, so that Commit — on which
+  // committers wait for each other — has only to apply them. Optional;
+  // writes added afterwards are encoded as they come. Idempotent.
+  void Prepare();
+
   // Writes added so far (including failed ones).
   size_t operation_count() const { return operation_count_; }
   // The first failure of a write method, OK if none.
@@ -359,38 +368,54 @@ class RecordStore::WriteBatch {
   friend class RecordStore;
   explicit WriteBatch(const RecordStore* store) : store_(store) {}
 
-  // A sealed write, applied at Commit.
+  // A sealed write, applied at Commit. Its key and sealed value are ranges
+  // of bytes_: a batch of records allocates one buffer, not two strings per
+  // record.
   struct Operation {
     ColumnFamily cf;
     bool is_delete = false;
-    std::string key;
-    std::string sealed_value;  // empty for a delete
+    size_t key_offset = 0;
+    size_t key_size = 0;
+    size_t value_offset = 0;  // the sealed value; empty for a delete
+    size_t value_size = 0;
     // PutRecord only: the call's 0-based number and the record's run.
     size_t record_put = 0;
     uint64_t ingest_run = 0;
   };
 
+  std::string_view KeyOf(const Operation& op) const {
+    return std::string_view(bytes_).substr(op.key_offset, op.key_size);
+  }
+  std::string_view ValueOf(const Operation& op) const {
+    return std::string_view(bytes_).substr(op.value_offset, op.value_size);
+  }
   // The order Commit writes in: by family, then key; stable, so that the
   // last write of a key still wins.
-  static bool InWriteOrder(const Operation& a, const Operation& b) {
+  bool InWriteOrder(const Operation& a, const Operation& b) const {
     if (a.cf != b.cf) return a.cf < b.cf;
-    return a.key < b.key;
+    return KeyOf(a) < KeyOf(b);
   }
   // Sorts operations_ into write order (once: later appends that keep the
-  // order keep it sorted).
+  // order keep it sorted). Drops the encoding if the order changed.
   void SortForWrite();
-  // Appends `op`, noting whether operations_ stays in write order.
+  // Appends `op`, noting whether operations_ stays in write order, and
+  // encodes it if the batch is encoded already.
   void Append(Operation op);
+  // Adds `op` to encoded_.
+  void Encode(const Operation& op);
 
   // Records the first failure and returns `status`.
   absl::Status Note(absl::Status status);
-  absl::Status Put(ColumnFamily cf, std::string key,
+  absl::Status Put(ColumnFamily cf, std::string_view key,
                    std::string_view plaintext);
-  void Delete(ColumnFamily cf, std::string key);
+  void Delete(ColumnFamily cf, std::string_view key);
 
   const RecordStore* store_;
   std::vector<Operation> operations_;
+  std::string bytes_;       // keys and sealed values of operations_
   bool sorted_ = true;      // operations_ is in write order
+  // operations_ in their order as a RocksDB batch, once Prepare ran.
+  std::unique_ptr<rocksdb::WriteBatch> encoded_;
   size_t record_puts_ = 0;  // PutRecord calls so far
   size_t operation_bytes_ = 0;
   std::vector<std::string> audit_entries_;  // sealed at commit
