@@ -58,6 +58,18 @@ void AppendBigEndian64(uint64_t v, std::string* out) {
   }
 }
 
+std::string LittleEndian64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(v >> (8 * i));
+  return out;
+}
+
+uint64_t ReadLittleEndian64(std::string_view bytes) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(bytes[i]);
+  return v;
+}
+
 uint64_t ReadBigEndian64(std::string_view bytes) {
   uint64_t v = 0;
   for (char c : bytes.substr(0, 8)) v = (v << 8) | static_cast<uint8_t>(c);
@@ -256,6 +268,7 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
   FEDLINK_RETURN_IF_ERROR(store->OpenDatabase());
   FEDLINK_RETURN_IF_ERROR(store->CheckOrWriteHeader());
   FEDLINK_RETURN_IF_ERROR(store->LoadNextAuditSequence());
+  FEDLINK_RETURN_IF_ERROR(store->LoadRecordCount());
   return store;
 }
 
@@ -376,6 +389,41 @@ absl::Status RecordStore::LoadNextAuditSequence() {
       it->status(), absl::StrCat("read local audit of record store ", path_));
 }
 
+absl::Status RecordStore::LoadRecordCount() {
+  FEDLINK_ASSIGN_OR_RETURN(
+      const std::optional<std::string> stored,
+      GetSealed(ColumnFamily::kDefault, kRecordCountKey,
+                absl::StrCat("read record count of record store ", path_)));
+  if (stored.has_value()) {
+    if (stored->size() != 8) {
+      return absl::DataLossError(absl::StrCat(
+          "record store ", path_, ": malformed record count"));
+    }
+    record_count_ = ReadLittleEndian64(*stored);
+    return absl::OkStatus();
+  }
+  // A new store, or one written before the count was kept: count once.
+  uint64_t count = 0;
+  FEDLINK_RETURN_IF_ERROR(
+      ScanFamily(ColumnFamily::kRecords, "",
+                 absl::StrCat("count records in record store ", path_),
+                 [&](std::string_view, std::string_view) {
+                   ++count;
+                   return absl::OkStatus();
+                 }));
+  std::string sealed;
+  FEDLINK_RETURN_IF_ERROR(SealInto(ColumnFamily::kDefault, kRecordCountKey,
+                                   LittleEndian64(count), &sealed));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+      db_->Put(write_options, Handle(ColumnFamily::kDefault),
+               ToSlice(kRecordCountKey), sealed),
+      absl::StrCat("write record count of record store ", path_)));
+  record_count_ = count;
+  return absl::OkStatus();
+}
+
 RecordStore::~RecordStore() {
   if (db_ == nullptr) return;
   for (rocksdb::ColumnFamilyHandle*& handle : handles_) {
@@ -485,11 +533,29 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
   const std::string operation =
       absl::StrCat("commit batch to record store ", path_);
   rocksdb::WriteBatch& write_batch = *batch.encoded_;
-  if (batch.audit_entries_.empty()) {
-    return FromRocksDbStatus(db_->Write(write_options, &write_batch),
-                             operation);
-  }
   std::lock_guard<std::mutex> lock(commit_mu_);
+  FEDLINK_ASSIGN_OR_RETURN(const int64_t count_change,
+                           RecordCountChange(batch));
+  const bool writes_records =
+      std::any_of(batch.operations_.begin(), batch.operations_.end(),
+                  [](const WriteBatch::Operation& op) {
+                    return op.cf == ColumnFamily::kRecords;
+                  });
+  if (count_change < 0 &&
+      static_cast<uint64_t>(-count_change) > record_count_) {
+    return absl::InternalError(absl::StrCat(
+        "record store ", path_, ": record count would fall below zero"));
+  }
+  const uint64_t record_count = record_count_ + count_change;
+  if (count_change != 0) {
+    std::string sealed;
+    FEDLINK_RETURN_IF_ERROR(SealInto(ColumnFamily::kDefault, kRecordCountKey,
+                                     LittleEndian64(record_count), &sealed));
+    FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(
+        write_batch.Put(Handle(ColumnFamily::kDefault),
+                        ToSlice(kRecordCountKey), sealed),
+        operation));
+  }
   uint64_t sequence = next_audit_sequence_;
   for (const std::string& entry : batch.audit_entries_) {
     const std::string key = AuditKey(sequence++);
@@ -503,7 +569,66 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
   FEDLINK_RETURN_IF_ERROR(
       FromRocksDbStatus(db_->Write(write_options, &write_batch), operation));
   next_audit_sequence_ = sequence;
+  record_count_ = record_count;
+  if (writes_records) ++record_commits_;
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> RecordStore::RecordCountChange(
+    const WriteBatch& batch) const {
+  const std::vector<WriteBatch::Operation>& ops = batch.operations_;
+  const bool lookups_hold = batch.looked_up_at_ == record_commits_;
+  // The batch is in write order: each record key's writes are adjacent,
+  // and the last one decides whether the record exists afterwards.
+  struct KeyWrites {
+    std::string_view key;
+    bool exists_after = false;
+    WriteBatch::Operation::Existed existed =
+        WriteBatch::Operation::Existed::kUnknown;
+  };
+  std::vector<KeyWrites> keys;
+  for (const WriteBatch::Operation& op : ops) {
+    if (op.cf != ColumnFamily::kRecords) continue;
+    const std::string_view key = batch.KeyOf(op);
+    if (keys.empty() || keys.back().key != key) keys.push_back({key});
+    keys.back().exists_after = !op.is_delete;
+    if (lookups_hold &&
+        op.existed != WriteBatch::Operation::Existed::kUnknown) {
+      keys.back().existed = op.existed;
+    }
+  }
+  std::vector<rocksdb::Slice> unknown;
+  std::vector<size_t> unknown_index;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].existed != WriteBatch::Operation::Existed::kUnknown) continue;
+    unknown.push_back(ToSlice(keys[i].key));
+    unknown_index.push_back(i);
+  }
+  if (!unknown.empty()) {
+    std::vector<rocksdb::PinnableSlice> values(unknown.size());
+    std::vector<rocksdb::Status> statuses(unknown.size());
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = false;
+    db_->MultiGet(read_options, Handle(ColumnFamily::kRecords), unknown.size(),
+                  unknown.data(), values.data(), statuses.data(),
+                  /*sorted_input=*/true);
+    const std::string operation =
+        absl::StrCat("look up records in record store ", path_);
+    for (size_t u = 0; u < unknown.size(); ++u) {
+      if (!statuses[u].IsNotFound()) {
+        FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(statuses[u], operation));
+      }
+      keys[unknown_index[u]].existed =
+          statuses[u].IsNotFound() ? WriteBatch::Operation::Existed::kNo
+                                   : WriteBatch::Operation::Existed::kYes;
+    }
+  }
+  int64_t change = 0;
+  for (const KeyWrites& k : keys) {
+    const bool existed = k.existed == WriteBatch::Operation::Existed::kYes;
+    change += static_cast<int64_t>(k.exists_after) - static_cast<int64_t>(existed);
+  }
+  return change;
 }
 
 absl::Status RecordStore::UpsertRecord(const StoredRecord& record) {
@@ -571,15 +696,8 @@ absl::Status RecordStore::ForEachRecord(
 }
 
 absl::StatusOr<uint64_t> RecordStore::CountRecords() const {
-  uint64_t count = 0;
-  FEDLINK_RETURN_IF_ERROR(
-      ScanFamily(ColumnFamily::kRecords, "",
-                 absl::StrCat("count records in record store ", path_),
-                 [&](std::string_view, std::string_view) {
-                   ++count;
-                   return absl::OkStatus();
-                 }));
-  return count;
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return record_count_;
 }
 
 absl::StatusOr<RecordStore::RunWriteCheck>
@@ -624,7 +742,13 @@ RecordStore::RemoveRepeatedRunWrites(WriteBatch* batch) const {
     keys.push_back(ToSlice(batch->KeyOf(op)));
   }
 
-  // Which of those keys the store holds already, and from which run.
+  // Which of those keys the store holds already, and from which run. The
+  // answers also serve Commit's record count while no other record commit
+  // comes between.
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    batch->looked_up_at_ = record_commits_;
+  }
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
   if (!keys.empty()) {
@@ -642,8 +766,13 @@ RecordStore::RemoveRepeatedRunWrites(WriteBatch* batch) const {
   const std::string operation =
       absl::StrCat("look up records in record store ", path_);
   for (size_t k = 0; k < keys.size(); ++k) {
-    if (statuses[k].IsNotFound()) continue;
+    WriteBatch::Operation& first_write = operations[first_writes[k]];
+    if (statuses[k].IsNotFound()) {
+      first_write.existed = WriteBatch::Operation::Existed::kNo;
+      continue;
+    }
     FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(statuses[k], operation));
+    first_write.existed = WriteBatch::Operation::Existed::kYes;
     FEDLINK_ASSIGN_OR_RETURN(
         std::string plaintext,
         Unseal(ColumnFamily::kRecords, ToView(keys[k]), ToView(values[k])));

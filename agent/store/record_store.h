@@ -15,12 +15,13 @@
 //   pseudonyms   u8 job id length ‖ job id ‖ u64 pseudonym (big-endian)
 //   local_audit  u64 sequence number (big-endian), from 1
 //   meta         the name
-//   default      "store-header"
+//   default      "store-header"; "record-count" (kRecordCountKey)
 // Values: nonce (12) ‖ AES-256-GCM(value key, plaintext, aad) ‖ tag (16),
 // with aad = column family name ‖ 0x00 ‖ key, so that a value moved to
 // another key or family fails to authenticate. Plaintexts: a StoredRecord
 // in format v1 (stored_record.h) in records; the local id in pseudonyms;
-// the caller's bytes elsewhere. The header value is the store format version
+// the caller's bytes elsewhere; the record count as 8 bytes little-endian.
+// The header value is the store format version
 // byte followed by the sealed kHeaderCheck (aad additionally ends with the
 // version byte): opening it proves the at-rest key is the right one before
 // anything else is read.
@@ -67,6 +68,9 @@ inline constexpr std::string_view kValueKeyInfo =
     "fedlink/v1/agent-store/value-key";
 inline constexpr std::string_view kHeaderKey = "store-header";
 inline constexpr std::string_view kHeaderCheck = "fedlink agent store";
+// The number of records, kept by every commit that writes records (a store
+// written before it existed has it counted once, when first opened).
+inline constexpr std::string_view kRecordCountKey = "record-count";
 
 // Job ids and meta names: 1..kMaxNameBytes of [A-Za-z0-9._:-] (meta names
 // may also contain '/'). Opaque values (job state, meta, audit entries): at
@@ -163,8 +167,10 @@ class RecordStore {
   [[nodiscard]] absl::Status ForEachRecord(
       absl::FunctionRef<absl::Status(StoredRecord)> fn) const;
 
-  // The number of records, counted over the keys (nothing is decrypted;
-  // linear in the number of records). RocksDB errors.
+  // The number of records. Constant time: every commit that writes records
+  // updates a stored count in the same atomic write (looking up whether the
+  // keys it writes were there). Never fails today; StatusOr so that a store
+  // that must count again can say why it could not.
   [[nodiscard]] absl::StatusOr<uint64_t> CountRecords() const;
 
   // --- ingest runs -------------------------------------------------------
@@ -270,6 +276,14 @@ class RecordStore {
   absl::Status OpenDatabase();
   absl::Status CheckOrWriteHeader();
   absl::Status LoadNextAuditSequence();
+  // Reads the stored record count, or counts the records and stores the
+  // count if there is none.
+  absl::Status LoadRecordCount();
+  // The change in the number of records that applying `batch` makes, under
+  // commit_mu_: whether each record key it writes exists now comes from
+  // RemoveRepeatedRunWrites if no record commit came between, or else from
+  // one lookup.
+  absl::StatusOr<int64_t> RecordCountChange(const WriteBatch& batch) const;
 
   rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
     return handles_[ColumnFamilyIndex(cf)];
@@ -313,9 +327,14 @@ class RecordStore {
   std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilies.size()> handles_{};
 
   // Commits are serialised so that local-audit sequence numbers are handed
-  // out in commit order, without gaps from batches that were dropped.
-  std::mutex commit_mu_;
+  // out in commit order, without gaps from batches that were dropped, and so
+  // that the record count stays exact.
+  mutable std::mutex commit_mu_;
   uint64_t next_audit_sequence_ = 1;  // guarded by commit_mu_
+  uint64_t record_count_ = 0;         // guarded by commit_mu_
+  // Commits that wrote records so far: tells whether lookups made before a
+  // commit still describe the store. Guarded by commit_mu_.
+  uint64_t record_commits_ = 0;
 };
 
 // Writes collected for one atomic Commit. Thread-compatible: one thread
@@ -381,6 +400,10 @@ class RecordStore::WriteBatch {
     // PutRecord only: the call's 0-based number and the record's run.
     size_t record_put = 0;
     uint64_t ingest_run = 0;
+    // Records family: whether the key was in the store when
+    // RemoveRepeatedRunWrites looked (kUnknown if it did not).
+    enum class Existed : uint8_t { kUnknown, kNo, kYes } existed =
+        Existed::kUnknown;
   };
 
   std::string_view KeyOf(const Operation& op) const {
@@ -417,6 +440,9 @@ class RecordStore::WriteBatch {
   // operations_ in their order as a RocksDB batch, once Prepare ran.
   std::unique_ptr<rocksdb::WriteBatch> encoded_;
   size_t record_puts_ = 0;  // PutRecord calls so far
+  // RecordStore::record_commits_ when RemoveRepeatedRunWrites looked the
+  // record keys up (Operation::existed); nullopt if it did not.
+  std::optional<uint64_t> looked_up_at_;
   size_t operation_bytes_ = 0;
   std::vector<std::string> audit_entries_;  // sealed at commit
   size_t operation_count_ = 0;

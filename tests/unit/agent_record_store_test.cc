@@ -323,6 +323,24 @@ TEST_F(RecordStoreTest, RefusesBatchOfAnotherStore) {
 }
 
 // A record as an ingest run writes it.
+// The records counted over the keys, independently of the store's count.
+uint64_t ScannedRecords(const RecordStore& store) {
+  uint64_t n = 0;
+  EXPECT_TRUE(store
+                  .ForEachRecord([&](StoredRecord) {
+                    ++n;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  return n;
+}
+
+uint64_t CountOf(const RecordStore& store) {
+  absl::StatusOr<uint64_t> count = store.CountRecords();
+  EXPECT_TRUE(count.ok()) << count.status();
+  return count.ok() ? *count : ~uint64_t{0};
+}
+
 StoredRecord RunRecord(const std::string& local_id, const std::string& last,
                        uint64_t run) {
   StoredRecord record = Record(local_id, last, "f", "d", "p");
@@ -377,6 +395,7 @@ TEST_F(RecordStoreTest, RunWriteCheckKeepsTheFirstWriteOfALocalIdPerRun) {
   EXPECT_EQ(last_name("old"), "two");
   EXPECT_EQ(last_name("plain"), "four");
   EXPECT_EQ(last_name("b"), "five");
+  EXPECT_EQ(CountOf(*store), 4u);  // old, plain, a, b
   absl::StatusOr<std::optional<StoredRecord>> a = store->GetRecord("a");
   ASSERT_TRUE(a.ok() && a->has_value());
   EXPECT_EQ((*a)->ingest_run, 9u);
@@ -1017,6 +1036,138 @@ TEST_F(RecordStoreTest, ParallelWritersCommitEverythingOnce) {
   ASSERT_EQ(sequences.size(), size_t{kThreads * kBatches});
   for (size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], i + 1);
   EXPECT_EQ(entries.size(), size_t{kThreads * kBatches});
+}
+
+TEST_F(RecordStoreTest, RecordCountFollowsInsertsReplacementsAndDeletes) {
+  std::unique_ptr<RecordStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(CountOf(*store), 0u);
+  ASSERT_TRUE(store->UpsertRecord(Record("a", "l", "f", "d", "p")).ok());
+  ASSERT_TRUE(store->UpsertRecord(Record("b", "l", "f", "d", "p")).ok());
+  ASSERT_TRUE(store->UpsertRecord(Record("a", "l2", "f", "d", "p")).ok());
+  EXPECT_EQ(CountOf(*store), 2u);
+
+  // One batch: "c" written twice, "a" replaced then deleted, "b" deleted
+  // then written again, "zz" deleted though absent, plus a non-record write.
+  RecordStore::WriteBatch batch = store->NewBatch();
+  ASSERT_TRUE(batch.PutRecord(Record("c", "l", "f", "d", "p")).ok());
+  ASSERT_TRUE(batch.PutRecord(Record("c", "l2", "f", "d", "p")).ok());
+  ASSERT_TRUE(batch.PutRecord(Record("a", "l3", "f", "d", "p")).ok());
+  ASSERT_TRUE(batch.DeleteRecord("a").ok());
+  ASSERT_TRUE(batch.DeleteRecord("b").ok());
+  ASSERT_TRUE(batch.PutRecord(Record("b", "l3", "f", "d", "p")).ok());
+  ASSERT_TRUE(batch.DeleteRecord("zz").ok());
+  ASSERT_TRUE(batch.PutMeta("note", "x").ok());
+  ASSERT_TRUE(store->Commit(std::move(batch)).ok());
+  EXPECT_EQ(CountOf(*store), 2u);  // b, c
+  EXPECT_EQ(ScannedRecords(*store), 2u);
+
+  // A dropped batch changes nothing; the count survives reopening.
+  {
+    RecordStore::WriteBatch dropped = store->NewBatch();
+    ASSERT_TRUE(dropped.PutRecord(Record("d", "l", "f", "d", "p")).ok());
+  }
+  store.reset();
+  store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(CountOf(*store), 2u);
+}
+
+// The lookups of RemoveRepeatedRunWrites serve the count only while no
+// other record commit comes between them and the batch's commit.
+TEST_F(RecordStoreTest, RecordCountStaysExactWhenACommitComesBetween) {
+  std::unique_ptr<RecordStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->UpsertRecord(RunRecord("old", "x", 7)).ok());
+
+  RecordStore::WriteBatch checked = store->NewBatch();
+  ASSERT_TRUE(checked.PutRecord(RunRecord("new", "x", 9)).ok());
+  ASSERT_TRUE(checked.PutRecord(RunRecord("old", "x", 9)).ok());
+  ASSERT_TRUE(checked.PutRecord(RunRecord("late", "x", 9)).ok());
+  absl::StatusOr<RecordStore::RunWriteCheck> check =
+      store->RemoveRepeatedRunWrites(&checked);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->replacing, 1u);
+  // After the check, "late" arrives: the check saw it absent.
+  ASSERT_TRUE(store->UpsertRecord(Record("late", "y", "f", "d", "p")).ok());
+  EXPECT_EQ(CountOf(*store), 2u);
+
+  ASSERT_TRUE(store->Commit(std::move(checked)).ok());
+  EXPECT_EQ(CountOf(*store), 3u);  // new, old, late
+  EXPECT_EQ(ScannedRecords(*store), 3u);
+}
+
+// A store written before the count was kept has it counted when opened.
+TEST_F(RecordStoreTest, RecordCountIsRebuiltForAStoreWithoutOne) {
+  {
+    std::unique_ptr<RecordStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 25; ++i) {
+      ASSERT_TRUE(
+          store->UpsertRecord(Record(absl::StrCat("r", i), "l", "f", "d", "p"))
+              .ok());
+    }
+  }
+  {
+    RawDb raw(path_);
+    ASSERT_TRUE(raw.status().ok()) << raw.status().ToString();
+    ASSERT_EQ(raw.Entries(ColumnFamily::kDefault).count(
+                  std::string(kRecordCountKey)),
+              1u);
+    ASSERT_TRUE(raw.db()
+                    ->Delete(rocksdb::WriteOptions(),
+                             raw.handle(ColumnFamily::kDefault),
+                             std::string(kRecordCountKey))
+                    .ok());
+  }
+  std::unique_ptr<RecordStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(CountOf(*store), 25u);
+  ASSERT_TRUE(store->UpsertRecord(Record("r99", "l", "f", "d", "p")).ok());
+  EXPECT_EQ(CountOf(*store), 26u);
+}
+
+TEST_F(RecordStoreTest, TamperedRecordCountIsDataLoss) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  {
+    RawDb raw(path_);
+    ASSERT_TRUE(raw.status().ok()) << raw.status().ToString();
+    raw.Put(ColumnFamily::kDefault, std::string(kRecordCountKey),
+            std::string(40, 'x'));
+  }
+  absl::StatusOr<std::unique_ptr<RecordStore>> store =
+      RecordStore::Open(path_, key_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(RecordStoreTest, ParallelOverlappingWritersKeepAnExactCount) {
+  std::unique_ptr<RecordStore> store = OpenStore({.sync_commits = false});
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 3;
+  constexpr int kIds = 200;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      std::mt19937 random(t);
+      for (int b = 0; b < 20; ++b) {
+        RecordStore::WriteBatch batch = store->NewBatch();
+        for (int i = 0; i < 15; ++i) {
+          const std::string id = absl::StrCat("id", random() % kIds);
+          const absl::Status s =
+              random() % 4 == 0
+                  ? batch.DeleteRecord(id)
+                  : batch.PutRecord(Record(id, "l", "f", "d", "p"));
+          if (!s.ok()) ++failures;
+        }
+        if (!store->Commit(std::move(batch)).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(CountOf(*store), ScannedRecords(*store));
 }
 
 TEST(FromRocksDbStatusTest, MapsCodesAndNamesTheOperation) {
