@@ -70,6 +70,16 @@ uint64_t ReadLittleEndian64(std::string_view bytes) {
   return v;
 }
 
+// The first 8 bytes of `key` as a big-endian number, zero-padded: orders
+// keys as their bytes do, up to ties (WriteBatch::InWriteOrder).
+uint64_t KeyPrefix(std::string_view key) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    v = (v << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
+  }
+  return v;
+}
+
 uint64_t ReadBigEndian64(std::string_view bytes) {
   uint64_t v = 0;
   for (char c : bytes.substr(0, 8)) v = (v << 8) | static_cast<uint8_t>(c);
@@ -964,6 +974,7 @@ absl::Status RecordStore::WriteBatch::Put(ColumnFamily cf,
   op.value_size = bytes_.size() - op.value_offset;
   op.key_offset = bytes_.size();
   op.key_size = key.size();
+  op.key_prefix = KeyPrefix(key);
   bytes_.append(key);
   operation_bytes_ += op.key_size + op.value_size;
   Append(op);
@@ -974,6 +985,7 @@ void RecordStore::WriteBatch::Delete(ColumnFamily cf, std::string_view key) {
   Operation op{.cf = cf, .is_delete = true};
   op.key_offset = bytes_.size();
   op.key_size = key.size();
+  op.key_prefix = KeyPrefix(key);
   bytes_.append(key);
   operation_bytes_ += op.key_size;
   Append(op);

@@ -395,6 +395,9 @@ class RecordStore::WriteBatch {
     bool is_delete = false;
     size_t key_offset = 0;
     size_t key_size = 0;
+    // The key's first 8 bytes as a big-endian number (zero-padded): sorting
+    // compares these first, and random MAC keys nearly always differ there.
+    uint64_t key_prefix = 0;
     size_t value_offset = 0;  // the sealed value; empty for a delete
     size_t value_size = 0;
     // PutRecord only: the call's 0-based number and the record's run.
@@ -416,6 +419,7 @@ class RecordStore::WriteBatch {
   // last write of a key still wins.
   bool InWriteOrder(const Operation& a, const Operation& b) const {
     if (a.cf != b.cf) return a.cf < b.cf;
+    if (a.key_prefix != b.key_prefix) return a.key_prefix < b.key_prefix;
     return KeyOf(a) < KeyOf(b);
   }
   // Sorts operations_ into write order (once: later appends that keep the

@@ -79,12 +79,18 @@ size_t FieldsSize(const std::vector<StoredField>& fields) {
   return size;
 }
 
+// Little-endian integers, appended whole (not a byte at a time: this runs
+// for every field of every record written).
 void AppendU32(uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  const char bytes[4] = {static_cast<char>(v), static_cast<char>(v >> 8),
+                         static_cast<char>(v >> 16),
+                         static_cast<char>(v >> 24)};
+  out->append(bytes, sizeof(bytes));
 }
 
 void AppendU64(uint64_t v, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  AppendU32(static_cast<uint32_t>(v), out);
+  AppendU32(static_cast<uint32_t>(v >> 32), out);
 }
 
 void AppendBytes(std::string_view bytes, std::string* out) {
