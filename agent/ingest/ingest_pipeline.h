@@ -9,7 +9,8 @@
 //                     also holding its rows' raw bytes for the quarantine
 //                     (held_rows.h)
 //   seal workers      each batch → RecordStore::WriteBatch (serialise,
-//                     HMAC of the local id, AES-256-GCM per record)
+//                     HMAC of the local id, AES-256-GCM per record), then
+//                     sorted and encoded for RocksDB (WriteBatch::Prepare)
 //   commit thread     per batch, in file order: duplicate local ids against
 //                     the store (RecordStore::RemoveRepeatedRunWrites), the
 //                     batch's rejected rows to the QuarantineSink, then
