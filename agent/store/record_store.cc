@@ -503,6 +503,20 @@ absl::StatusOr<std::string> RecordStore::Unseal(ColumnFamily cf,
   return plaintext;
 }
 
+RecordStore::RecordLookup RecordStore::LookUpRecords(
+    absl::Span<const rocksdb::Slice> keys, bool sorted,
+    bool fill_cache) const {
+  RecordLookup found{std::vector<rocksdb::PinnableSlice>(keys.size()),
+                     std::vector<rocksdb::Status>(keys.size())};
+  if (keys.empty()) return found;
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = fill_cache;
+  db_->MultiGet(read_options, Handle(ColumnFamily::kRecords), keys.size(),
+                keys.data(), found.values.data(), found.statuses.data(),
+                sorted);
+  return found;
+}
+
 absl::StatusOr<std::optional<std::string>> RecordStore::GetSealed(
     ColumnFamily cf, std::string_view key, std::string_view operation) const {
   rocksdb::PinnableSlice value;
@@ -627,22 +641,18 @@ absl::StatusOr<int64_t> RecordStore::RecordCountChange(
     unknown_index.push_back(i);
   }
   if (!unknown.empty()) {
-    std::vector<rocksdb::PinnableSlice> values(unknown.size());
-    std::vector<rocksdb::Status> statuses(unknown.size());
-    rocksdb::ReadOptions read_options;
-    read_options.fill_cache = false;
-    db_->MultiGet(read_options, Handle(ColumnFamily::kRecords), unknown.size(),
-                  unknown.data(), values.data(), statuses.data(),
-                  /*sorted_input=*/true);
+    const RecordLookup found =
+        LookUpRecords(unknown, /*sorted=*/true, /*fill_cache=*/false);
     const std::string operation =
         absl::StrCat("look up records in record store ", path_);
     for (size_t u = 0; u < unknown.size(); ++u) {
-      if (!statuses[u].IsNotFound()) {
-        FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(statuses[u], operation));
+      const rocksdb::Status& status = found.statuses[u];
+      if (!status.IsNotFound()) {
+        FEDLINK_RETURN_IF_ERROR(FromRocksDbStatus(status, operation));
       }
       keys[unknown_index[u]].existed =
-          statuses[u].IsNotFound() ? WriteBatch::Operation::Existed::kNo
-                                   : WriteBatch::Operation::Existed::kYes;
+          status.IsNotFound() ? WriteBatch::Operation::Existed::kNo
+                              : WriteBatch::Operation::Existed::kYes;
     }
   }
   int64_t change = 0;
@@ -688,13 +698,8 @@ RecordStore::GetRecords(absl::Span<const std::string_view> local_ids) const {
   std::vector<rocksdb::Slice> key_slices;
   key_slices.reserve(keys.size());
   for (const std::string& key : keys) key_slices.push_back(ToSlice(key));
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  if (!keys.empty()) {
-    db_->MultiGet(rocksdb::ReadOptions(), Handle(ColumnFamily::kRecords),
-                  keys.size(), key_slices.data(), values.data(),
-                  statuses.data());
-  }
+  const auto [values, statuses] =
+      LookUpRecords(key_slices, /*sorted=*/false, /*fill_cache=*/true);
   const std::string operation =
       absl::StrCat("read records from record store ", path_);
   std::vector<std::optional<StoredRecord>> records(keys.size());
@@ -771,19 +776,9 @@ RecordStore::RemoveRepeatedRunWrites(WriteBatch* batch) const {
     std::lock_guard<std::mutex> lock(commit_mu_);
     batch->looked_up_at_ = record_commits_;
   }
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  if (!keys.empty()) {
-    // Each record is looked up once per ingest: caching the data blocks
-    // read for it would only evict the filter and index blocks that make
-    // the lookups of new keys cheap (re-ingesting a file re-read filters
-    // from disk: 7% of its CPU).
-    rocksdb::ReadOptions read_options;
-    read_options.fill_cache = false;
-    db_->MultiGet(read_options, Handle(ColumnFamily::kRecords), keys.size(),
-                  keys.data(), values.data(), statuses.data(),
-                  /*sorted_input=*/true);
-  }
+  // Each record is looked up once per ingest.
+  const auto [values, statuses] =
+      LookUpRecords(keys, /*sorted=*/true, /*fill_cache=*/false);
   RunWriteCheck check;
   const std::string operation =
       absl::StrCat("look up records in record store ", path_);

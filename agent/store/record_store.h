@@ -301,6 +301,18 @@ class RecordStore {
   // if it fails authentication; errors of ParseStoredRecord.
   absl::StatusOr<StoredRecord> OpenRecord(std::string_view key,
                                           std::string_view sealed) const;
+  // The sealed values of records-family `keys`, read in one MultiGet:
+  // statuses[i] is NotFound, OK (values[i] holds the value) or an error.
+  // `sorted`: the keys ascend. `fill_cache`: false for lookups made once
+  // per key (the ingest's checks), whose data blocks would only evict the
+  // filter and index blocks that make lookups of new keys cheap
+  // (re-ingesting a file re-read filters from disk: 7% of its CPU).
+  struct RecordLookup {
+    std::vector<rocksdb::PinnableSlice> values;
+    std::vector<rocksdb::Status> statuses;
+  };
+  RecordLookup LookUpRecords(absl::Span<const rocksdb::Slice> keys,
+                             bool sorted, bool fill_cache) const;
   // The unsealed value at `key`, or nullopt; `operation` for errors.
   absl::StatusOr<std::optional<std::string>> GetSealed(
       ColumnFamily cf, std::string_view key, std::string_view operation) const;
