@@ -103,3 +103,7 @@ if [[ -f "${out}/scaling-1000000.log" ]]; then
 else
   echo "   no 1 M run (see the scaling table)"
 fi
+
+section "Agent ingest (target >= 200 k rows/s for 1 M rows, memory flat with the file)"
+RUNS=1 DATAGEN="${build}/tests/datagen/fedlink-datagen" \
+  "${root}/tests/bench/run_ingest.sh" "${build}/agent/fedlink-agent"

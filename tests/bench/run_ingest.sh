@@ -18,6 +18,7 @@
 #   DATA     where the generated files are kept (default /var/tmp/fedlink-ingest-data;
 #            made once per size, reused)
 #   WORK     scratch for the data directories (default /var/tmp/fedlink-ingest-runs)
+#   DATAGEN  the generator (default build/release/tests/datagen/fedlink-datagen)
 #
 # Prints a Markdown table: per run the wall time, rows per second (wall),
 # user + system CPU seconds and the peak RSS (GNU time's maximum resident
@@ -31,7 +32,7 @@ sizes="${SIZES:-200000 1000000 2000000}"
 runs="${RUNS:-3}"
 data="${DATA:-/var/tmp/fedlink-ingest-data}"
 work="${WORK:-/var/tmp/fedlink-ingest-runs}"
-datagen="${repo}/build/release/tests/datagen/fedlink-datagen"
+datagen="${DATAGEN:-${repo}/build/release/tests/datagen/fedlink-datagen}"
 schema="${repo}/deploy/examples/febrl-ingest-schema.yaml"
 
 for bin in "$@" "$datagen"; do
