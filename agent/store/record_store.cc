@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "linkage/crypto/hkdf.h"
 #include "linkage/status_macros.h"
@@ -45,9 +46,10 @@ struct Aad {
   absl::string_view pieces[3];
 };
 
+// The header's associated data: a value's (Aad), then the version byte.
 std::string HeaderAad(uint8_t version) {
-  std::string aad = absl::StrCat(AbslView(ColumnFamilyName(ColumnFamily::kDefault)),
-                                 absl::string_view("\0", 1), AbslView(kHeaderKey));
+  std::string aad =
+      absl::StrJoin(Aad(ColumnFamily::kDefault, kHeaderKey).pieces, "");
   aad.push_back(static_cast<char>(version));
   return aad;
 }
