@@ -427,14 +427,10 @@ absl::Status RecordStore::LoadRecordCount() {
     return absl::OkStatus();
   }
   // A new store, or one written before the count was kept: count once.
-  uint64_t count = 0;
-  FEDLINK_RETURN_IF_ERROR(
-      ScanFamily(ColumnFamily::kRecords, "",
-                 absl::StrCat("count records in record store ", path_),
-                 [&](std::string_view, std::string_view) {
-                   ++count;
-                   return absl::OkStatus();
-                 }));
+  FEDLINK_ASSIGN_OR_RETURN(
+      const uint64_t count,
+      CountEntries(ColumnFamily::kRecords, "",
+                   absl::StrCat("count records in record store ", path_)));
   std::string sealed;
   FEDLINK_RETURN_IF_ERROR(SealInto(ColumnFamily::kDefault, kRecordCountKey,
                                    LittleEndian64(count), &sealed));
@@ -546,6 +542,18 @@ absl::Status RecordStore::ScanFamily(
     FEDLINK_RETURN_IF_ERROR(fn(ToView(it->key()), ToView(it->value())));
   }
   return FromRocksDbStatus(it->status(), operation);
+}
+
+absl::StatusOr<uint64_t> RecordStore::CountEntries(
+    ColumnFamily cf, std::string_view prefix,
+    std::string_view operation) const {
+  uint64_t count = 0;
+  FEDLINK_RETURN_IF_ERROR(ScanFamily(cf, prefix, operation,
+                                     [&](std::string_view, std::string_view) {
+                                       ++count;
+                                       return absl::OkStatus();
+                                     }));
+  return count;
 }
 
 RecordStore::WriteBatch RecordStore::NewBatch() const {
@@ -884,15 +892,8 @@ absl::Status RecordStore::ForEachPseudonym(
 absl::StatusOr<uint64_t> RecordStore::CountPseudonyms(
     std::string_view job_id) const {
   FEDLINK_RETURN_IF_ERROR(ValidateJobId(job_id));
-  uint64_t count = 0;
-  FEDLINK_RETURN_IF_ERROR(
-      ScanFamily(ColumnFamily::kPseudonyms, PseudonymPrefix(job_id),
-                 absl::StrCat("count pseudonyms in record store ", path_),
-                 [&](std::string_view, std::string_view) {
-                   ++count;
-                   return absl::OkStatus();
-                 }));
-  return count;
+  return CountEntries(ColumnFamily::kPseudonyms, PseudonymPrefix(job_id),
+                      absl::StrCat("count pseudonyms in record store ", path_));
 }
 
 absl::Status RecordStore::DropPseudonyms(std::string_view job_id) {

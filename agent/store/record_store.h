@@ -313,6 +313,11 @@ class RecordStore {
   };
   RecordLookup LookUpRecords(absl::Span<const rocksdb::Slice> keys,
                              bool sorted, bool fill_cache) const;
+  // The number of entries of `cf` whose key starts with `prefix` (one scan,
+  // nothing decrypted).
+  absl::StatusOr<uint64_t> CountEntries(ColumnFamily cf,
+                                        std::string_view prefix,
+                                        std::string_view operation) const;
   // The unsealed value at `key`, or nullopt; `operation` for errors.
   absl::StatusOr<std::optional<std::string>> GetSealed(
       ColumnFamily cf, std::string_view key, std::string_view operation) const;
