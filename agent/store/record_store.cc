@@ -580,13 +580,9 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
       absl::StrCat("commit batch to record store ", path_);
   rocksdb::WriteBatch& write_batch = *batch.encoded_;
   std::lock_guard<std::mutex> lock(commit_mu_);
-  FEDLINK_ASSIGN_OR_RETURN(const int64_t count_change,
-                           RecordCountChange(batch));
-  const bool writes_records =
-      std::any_of(batch.operations_.begin(), batch.operations_.end(),
-                  [](const WriteBatch::Operation& op) {
-                    return op.cf == ColumnFamily::kRecords;
-                  });
+  FEDLINK_ASSIGN_OR_RETURN(const RecordCountChange records,
+                           CountChangeOf(batch));
+  const int64_t count_change = records.change;
   if (count_change < 0 &&
       static_cast<uint64_t>(-count_change) > record_count_) {
     return absl::InternalError(absl::StrCat(
@@ -616,11 +612,11 @@ absl::Status RecordStore::Commit(WriteBatch batch) {
       FromRocksDbStatus(db_->Write(write_options, &write_batch), operation));
   next_audit_sequence_ = sequence;
   record_count_ = record_count;
-  if (writes_records) ++record_commits_;
+  if (records.writes_records) ++record_commits_;
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> RecordStore::RecordCountChange(
+absl::StatusOr<RecordStore::RecordCountChange> RecordStore::CountChangeOf(
     const WriteBatch& batch) const {
   const std::vector<WriteBatch::Operation>& ops = batch.operations_;
   const bool lookups_hold = batch.looked_up_at_ == record_commits_;
@@ -665,12 +661,13 @@ absl::StatusOr<int64_t> RecordStore::RecordCountChange(
                               : WriteBatch::Operation::Existed::kYes;
     }
   }
-  int64_t change = 0;
+  RecordCountChange result{.writes_records = !keys.empty()};
   for (const KeyWrites& k : keys) {
     const bool existed = k.existed == WriteBatch::Operation::Existed::kYes;
-    change += static_cast<int64_t>(k.exists_after) - static_cast<int64_t>(existed);
+    result.change +=
+        static_cast<int64_t>(k.exists_after) - static_cast<int64_t>(existed);
   }
-  return change;
+  return result;
 }
 
 absl::Status RecordStore::UpsertRecord(const StoredRecord& record) {

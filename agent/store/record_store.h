@@ -279,11 +279,16 @@ class RecordStore {
   // Reads the stored record count, or counts the records and stores the
   // count if there is none.
   absl::Status LoadRecordCount();
-  // The change in the number of records that applying `batch` makes, under
-  // commit_mu_: whether each record key it writes exists now comes from
-  // RemoveRepeatedRunWrites if no record commit came between, or else from
-  // one lookup.
-  absl::StatusOr<int64_t> RecordCountChange(const WriteBatch& batch) const;
+  // What applying `batch` does to the records, under commit_mu_: whether
+  // it writes any, and the change in their number. Whether each record key
+  // it writes exists now comes from RemoveRepeatedRunWrites if no record
+  // commit came between, or else from one lookup.
+  struct RecordCountChange {
+    bool writes_records = false;
+    int64_t change = 0;
+  };
+  absl::StatusOr<RecordCountChange> CountChangeOf(
+      const WriteBatch& batch) const;
 
   rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
     return handles_[ColumnFamilyIndex(cf)];
