@@ -32,6 +32,7 @@
 #include "agent/cli/progress_display.h"
 #include "agent/cli/quality_command.h"
 #include "agent/cli/serve_command.h"
+#include "linkage/crypto/process_init.h"
 
 namespace {
 
@@ -246,6 +247,10 @@ void AddDaemonCommands(CLI::App& app, Command* command) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (const absl::Status openssl = fedlink::crypto::InitOpenSslForProcess(); !openssl.ok()) {
+    std::cerr << "fedlink-agent: error: " << openssl.message() << std::endl;
+    return fedlink::agent::cli::kExitFailed;
+  }
   CLI::App app{"fedlink-agent: an agency's federated record-linkage agent"};
   app.require_subcommand(1);
   Command command;

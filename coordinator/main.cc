@@ -13,9 +13,11 @@
 #include <CLI/CLI.hpp>
 #pragma GCC diagnostic pop
 
+#include "absl/status/status.h"
 #include "coordinator/config/coordinator_config.h"
 #include "coordinator/rpc/coordinator_server.h"
 #include "coordinator/rpc/server_logging.h"
+#include "linkage/crypto/process_init.h"
 #include "proto/runtime/tls_credentials.h"
 #include "spdlog/spdlog.h"
 
@@ -101,6 +103,10 @@ int Serve(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (const absl::Status openssl = fedlink::crypto::InitOpenSslForProcess(); !openssl.ok()) {
+    std::fprintf(stderr, "fedlink-coordinator: %s\n", std::string(openssl.message()).c_str());
+    return kExitFailed;
+  }
   CLI::App app{"fedlink coordinator: matches approved linkage jobs over mutual TLS"};
   app.require_subcommand(1);
   std::string config_path;

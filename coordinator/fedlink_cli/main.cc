@@ -17,6 +17,7 @@
 #include "coordinator/fedlink_cli/coordinator_commands.h"
 #include "coordinator/fedlink_cli/exit_codes.h"
 #include "coordinator/fedlink_cli/job_spec_yaml.h"
+#include "linkage/crypto/process_init.h"
 
 namespace {
 
@@ -68,6 +69,10 @@ void AddOutputOption(CLI::App* command, std::string* output) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (const absl::Status openssl = fedlink::crypto::InitOpenSslForProcess(); !openssl.ok()) {
+    std::cerr << "fedlink: " << openssl.message() << "\n";
+    return fedlink::cli::kExitError;
+  }
   CLI::App app{"fedlink: submit linkage jobs, fetch results, verify the coordinator's audit log"};
   app.require_subcommand(1);
   // Global options may also follow the subcommands (inherited by them).
