@@ -18,16 +18,33 @@ namespace fedlink {
 
 class SensitiveString {
  public:
+  // Identifier values are personal data: every buffer that held one is wiped
+  // before it is given up. Not only on destruction: std::string's move of a
+  // short value (up to 15 bytes, most names and dates) copies it out of the
+  // source's inline buffer and leaves the bytes there, and an assignment
+  // frees or overwrites the old buffer without clearing it.
   SensitiveString() = default;
-  explicit SensitiveString(std::string value) : value_(std::move(value)) {}
+  explicit SensitiveString(std::string value) : value_(std::move(value)) { WipeString(value); }
   SensitiveString(const SensitiveString&) = default;
-  SensitiveString& operator=(const SensitiveString&) = default;
-  SensitiveString(SensitiveString&&) noexcept = default;
-  SensitiveString& operator=(SensitiveString&&) noexcept = default;
-  // Identifier values are personal data: wipe them when they are dropped.
-  ~SensitiveString() {
-    if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
+  SensitiveString& operator=(const SensitiveString& other) {
+    if (this != &other) {
+      WipeString(value_);
+      value_ = other.value_;
+    }
+    return *this;
   }
+  SensitiveString(SensitiveString&& other) noexcept : value_(std::move(other.value_)) {
+    WipeString(other.value_);
+  }
+  SensitiveString& operator=(SensitiveString&& other) noexcept {
+    if (this != &other) {
+      WipeString(value_);
+      value_ = std::move(other.value_);
+      WipeString(other.value_);
+    }
+    return *this;
+  }
+  ~SensitiveString() { WipeString(value_); }
 
   // The raw bytes, for encoders and comparisons only. Never log the result.
   std::string_view Expose() const { return value_; }
@@ -44,6 +61,13 @@ class SensitiveString {
   }
 
  private:
+  // Clears all of `s`'s buffer, its unused capacity too (left-overs of a
+  // longer value), and empties it.
+  static void WipeString(std::string& s) noexcept {
+    OPENSSL_cleanse(s.data(), s.capacity());
+    s.clear();
+  }
+
   std::string value_;
 };
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "gtest/gtest.h"
 #include "linkage/crypto/secret_bytes.h"
@@ -32,6 +33,40 @@ TEST(SensitiveStringTest, ExposeGivesTheBytes) {
 
 TEST(SensitiveStringTest, GoogleTestPrintsRedacted) {
   EXPECT_EQ(::testing::PrintToString(SensitiveString("obrien")), "[redacted]");
+}
+
+// The first 16 bytes of a live SensitiveString's character buffer: all of
+// libstdc++'s inline buffer (15 characters and the terminator), where a short
+// value that was moved out lingers, or the start of a heap buffer (the tests
+// below only read heap buffers of 16 characters or more).
+std::string_view First16Bytes(const SensitiveString& s) {
+  return std::string_view(s.Expose().data(), 16);
+}
+
+TEST(SensitiveStringTest, MovingAShortValueLeavesNoCopyBehind) {
+  // Short values sit in std::string's inline buffer, which a move copies
+  // (writing the moved-from string's terminator over the first byte only).
+  SensitiveString source("smith");
+  SensitiveString moved(std::move(source));
+  EXPECT_EQ(moved.Expose(), "smith");
+  EXPECT_EQ(First16Bytes(source).find("mith"), std::string_view::npos);
+
+  SensitiveString assigned("x");
+  assigned = std::move(moved);
+  EXPECT_EQ(assigned.Expose(), "smith");
+  EXPECT_EQ(First16Bytes(moved).find("mith"), std::string_view::npos);
+}
+
+TEST(SensitiveStringTest, AssigningAShorterValueClearsTheLongerOnesTail) {
+  SensitiveString value("alexandria-jones");  // on the heap
+  value = SensitiveString("li");
+  EXPECT_EQ(value.Expose(), "li");
+  EXPECT_EQ(First16Bytes(value).find("jones"), std::string_view::npos);
+  const SensitiveString other("ng");
+  SensitiveString copied("montgomery");
+  copied = other;
+  EXPECT_EQ(copied.Expose(), "ng");
+  EXPECT_EQ(First16Bytes(copied).find("gomery"), std::string_view::npos);
 }
 
 }  // namespace
