@@ -15,6 +15,7 @@
 #include "rocksdb/convenience.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
@@ -324,6 +325,17 @@ absl::Status RecordStore::OpenDatabase() {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const ColumnFamilyInfo& info : kColumnFamilies) {
     descriptors.emplace_back(std::string(info.name), cf_options);
+    if (info.id == ColumnFamily::kRecords) {
+      // A committed batch arrives sorted, so each record lands just after
+      // the one before it: with an insert hint (one for all keys: the prefix
+      // is empty) the memtable's skiplist search starts from the previous
+      // insert instead of its head (-7% ingest CPU at 1 M rows). Records
+      // only: RocksDB 7.8 shares the hint between a memtable's keys and its
+      // range deletions (a failed assertion in Debian's build), and the
+      // pseudonym family deletes a job's range.
+      descriptors.back().options.memtable_insert_with_hint_prefix_extractor.reset(
+          rocksdb::NewFixedPrefixTransform(0));
+    }
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
