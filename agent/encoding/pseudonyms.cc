@@ -1,7 +1,5 @@
 #include "agent/encoding/pseudonyms.h"
 
-#include <openssl/crypto.h>
-
 #include <cstdlib>
 #include <numeric>
 #include <utility>
@@ -9,17 +7,9 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "agent/store/stored_record.h"
+#include "linkage/sensitive.h"
 
 namespace fedlink::agent::encoding {
-namespace {
-
-void Wipe(std::string& s) {
-  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
-  s.clear();
-}
-
-}  // namespace
-
 uint64_t UniformBelow(crypto::AesCtrRng& rng, uint64_t bound) {
   // Lemire, "Fast random integer generation in an interval" (2019): the
   // high half of x * bound is uniform once the low half's biased values
@@ -38,7 +28,7 @@ uint64_t UniformBelow(crypto::AesCtrRng& rng, uint64_t bound) {
 
 PseudonymMap& PseudonymMap::operator=(PseudonymMap&& other) noexcept {
   if (this != &other) {
-    Wipe(ids_);
+    WipeString(ids_);
     ids_ = std::move(other.ids_);
     offsets_ = std::move(other.offsets_);
     order_ = std::move(other.order_);
@@ -46,7 +36,7 @@ PseudonymMap& PseudonymMap::operator=(PseudonymMap&& other) noexcept {
   return *this;
 }
 
-PseudonymMap::~PseudonymMap() { Wipe(ids_); }
+PseudonymMap::~PseudonymMap() { WipeString(ids_); }
 
 std::string_view PseudonymMap::ExposeLocalId(uint32_t pseudonym) const {
   // A pseudonym outside the map is a bug in the caller, not bad input:
@@ -94,7 +84,7 @@ absl::Status PseudonymMapBuilder::Add(std::string_view local_id) {
     std::string grown;
     grown.reserve(std::max(2 * ids.capacity(), ids.size() + local_id.size()));
     grown.append(ids);
-    Wipe(ids);
+    WipeString(ids);
     ids.swap(grown);
   }
   ids.append(local_id);

@@ -1,23 +1,14 @@
 #include "agent/ingest/csv_reader.h"
 
-#include <openssl/crypto.h>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "linkage/sensitive.h"
 
 namespace fedlink::agent::ingest {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
-
-// Overwrites every byte the string ever held in its current allocation:
-// record and input buffers carry identifiers.
-void Wipe(std::string* s) {
-  s->resize(s->capacity());
-  if (!s->empty()) OPENSSL_cleanse(s->data(), s->size());
-  s->clear();
-}
 
 bool IsLineBreak(int c) { return c == '\n' || c == '\r'; }
 
@@ -121,8 +112,8 @@ std::string CsvError::Message() const {
 }
 
 CsvRecord::~CsvRecord() {
-  Wipe(&data_);
-  Wipe(&raw_);
+  WipeString(data_);
+  WipeString(raw_);
 }
 
 void CsvRecord::Clear() {
@@ -150,7 +141,7 @@ CsvReader::CsvReader(std::istream* in, CsvOptions options)
   special_unquoted_[static_cast<unsigned char>(options_.delimiter)] = true;
 }
 
-CsvReader::~CsvReader() { Wipe(&buffer_); }
+CsvReader::~CsvReader() { WipeString(buffer_); }
 
 bool CsvReader::Refill() {
   if (stream_failed_ || !in_->good()) return false;
@@ -267,7 +258,7 @@ bool CsvReader::RewindAfterQuoteLine() {
   }
   std::string rest = rec->raw_.substr(after);
   rest.append(buffer_, pos_, std::string::npos);
-  Wipe(&buffer_);
+  WipeString(buffer_);
   buffer_ = std::move(rest);
   pos_ = 0;
   rec->raw_.resize(brk);

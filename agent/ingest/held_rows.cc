@@ -1,25 +1,14 @@
 #include "agent/ingest/held_rows.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <utility>
 
+#include "linkage/sensitive.h"
 #include "linkage/status_macros.h"
 
 namespace fedlink::agent::ingest {
-namespace {
 
-// Overwrites every byte of the string's allocation, then empties it.
-void Wipe(std::string* s) {
-  s->resize(s->capacity());
-  if (!s->empty()) OPENSSL_cleanse(s->data(), s->size());
-  s->clear();
-}
-
-}  // namespace
-
-HeldRows::~HeldRows() { Wipe(&bytes_); }
+HeldRows::~HeldRows() { WipeString(bytes_); }
 
 HeldRows::Row HeldRows::Hold(const CsvRecord& record) {
   const std::string_view raw = record.raw();
@@ -28,7 +17,7 @@ HeldRows::Row HeldRows::Hold(const CsvRecord& record) {
     std::string grown;
     grown.reserve(std::max(2 * bytes_.capacity(), bytes_.size() + raw.size()));
     grown.append(bytes_);
-    Wipe(&bytes_);
+    WipeString(bytes_);
     bytes_.swap(grown);
   }
   Row row{.line = record.line(),
@@ -88,7 +77,7 @@ absl::Status HeldRows::WriteToQuarantine(
 }
 
 void HeldRows::Clear() {
-  Wipe(&bytes_);
+  WipeString(bytes_);
   accepted_.clear();
   rejected_.clear();
 }

@@ -1,9 +1,8 @@
 #include "agent/ingest/ingest_pipeline_input.h"
+#include "linkage/sensitive.h"
 
 #include <algorithm>
 #include <utility>
-
-#include <openssl/crypto.h>
 
 namespace fedlink::agent::ingest {
 
@@ -15,7 +14,7 @@ ChunkedInput::ChunkedInput(size_t max_buffered_bytes)
 ChunkedInput::~ChunkedInput() {
   // The chunks are rows of an agency export: wipe what was not read.
   for (std::string& chunk : chunks_) {
-    OPENSSL_cleanse(chunk.data(), chunk.size());
+    WipeString(chunk);
   }
 }
 
@@ -26,7 +25,7 @@ bool ChunkedInput::Push(std::string bytes) {
            buffered_bytes_ < max_buffered_bytes_;
   });
   if (closed_ || finished_ || !abort_status_.ok()) {
-    OPENSSL_cleanse(bytes.data(), bytes.size());
+    WipeString(bytes);
     return false;
   }
   if (bytes.empty()) return true;
@@ -73,8 +72,7 @@ IngestInput ChunkedInput::AsIngestInput(std::string name,
 
 ChunkedInput::Buf::int_type ChunkedInput::Buf::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-  OPENSSL_cleanse(current_.data(), current_.size());
-  current_.clear();
+  WipeString(current_);
   std::unique_lock<std::mutex> lock(owner_->mu_);
   owner_->cv_.wait(lock, [&] {
     return !owner_->chunks_.empty() || owner_->finished_ ||

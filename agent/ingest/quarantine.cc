@@ -1,7 +1,6 @@
 #include "agent/ingest/quarantine.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "linkage/sensitive.h"
 
 namespace fedlink::agent::ingest {
 namespace {
@@ -40,12 +40,6 @@ absl::Status ErrnoStatus(std::string_view what, const std::string& path,
     default:
       return absl::InternalError(message);
   }
-}
-
-void WipeString(std::string* s) {
-  s->resize(s->capacity());
-  if (!s->empty()) OPENSSL_cleanse(s->data(), s->size());
-  s->clear();
 }
 
 }  // namespace
@@ -106,7 +100,7 @@ QuarantineWriter::~QuarantineWriter() {
     (void)WriteBuffer();
     ::close(fd_);
   }
-  WipeString(&buffer_);
+  WipeString(buffer_);
 }
 
 absl::Status QuarantineWriter::Write(uint64_t line,
@@ -150,8 +144,7 @@ absl::Status QuarantineWriter::WriteBuffer() {
     }
     done += static_cast<size_t>(n);
   }
-  OPENSSL_cleanse(buffer_.data(), buffer_.size());
-  buffer_.clear();
+  WipeString(buffer_);
   return absl::OkStatus();
 }
 

@@ -1,11 +1,10 @@
 #include "agent/release/category_legend.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "linkage/sensitive.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/payload_crypto.h"
 
@@ -15,11 +14,6 @@ namespace {
 // Meta values: "L" + the serialised legend, or the dropped marker.
 constexpr std::string_view kLegendPrefix = "L";
 constexpr std::string_view kDropped = "dropped";
-
-void Wipe(std::string& s) {
-  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
-  s.clear();
-}
 
 }  // namespace
 
@@ -33,7 +27,7 @@ absl::Status SaveJobCategoryLegend(RecordStore& store, std::string_view job_id,
   legend.AppendToString(&value);
   const absl::Status saved =
       store.PutMeta(JobCategoryLegendMetaName(job_id), value);
-  Wipe(value);
+  WipeString(value);
   return saved;
 }
 
@@ -55,7 +49,7 @@ absl::StatusOr<v1::CategoryLegend> LoadJobCategoryLegend(
       value->rfind(kLegendPrefix, 0) == 0 &&
       legend.ParseFromArray(value->data() + kLegendPrefix.size(),
                             static_cast<int>(value->size() - kLegendPrefix.size()));
-  Wipe(*value);
+  WipeString(*value);
   if (!parsed) {
     return absl::DataLossError(absl::StrCat(
         "the saved category legend of job ", job, " does not parse"));
@@ -67,7 +61,7 @@ absl::Status DropJobCategoryLegend(RecordStore& store, std::string_view job_id) 
   const std::string name = JobCategoryLegendMetaName(job_id);
   FEDLINK_ASSIGN_OR_RETURN(std::optional<std::string> value, store.GetMeta(name));
   if (!value.has_value() || *value == kDropped) return absl::OkStatus();
-  Wipe(*value);
+  WipeString(*value);
   return store.PutMeta(name, kDropped);
 }
 
@@ -97,7 +91,7 @@ absl::StatusOr<std::vector<v1::PayloadChunk>> SealCategoryLegend(
         {std::string(job_id), std::string(agency),
          v1::PAYLOAD_KIND_CATEGORY_LEGEND, index, index + 1 == chunks},
         plaintext);
-    Wipe(plaintext);
+    WipeString(plaintext);
     if (!chunk.ok()) return chunk.status();
     sealed.push_back(*std::move(chunk));
   }

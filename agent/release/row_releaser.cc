@@ -1,7 +1,5 @@
 #include "agent/release/row_releaser.h"
 
-#include <openssl/crypto.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -11,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
+#include "linkage/sensitive.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/payload_crypto.h"
 
@@ -24,14 +23,10 @@ size_t RowFieldBytes(size_t row_bytes) {
          row_bytes;
 }
 
-void Wipe(std::string& text) {
-  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
-}
-
 // Values are attribute data: wipe them before the message frees them.
 void WipeRows(v1::ReleasedRows& rows) {
   for (v1::ReleasedRow& row : *rows.mutable_rows()) {
-    for (std::string& value : *row.mutable_values()) Wipe(value);
+    for (std::string& value : *row.mutable_values()) WipeString(value);
   }
 }
 
@@ -184,7 +179,7 @@ absl::Status RowReleaser::AppendRow(v1::ReleasedRow row, uint64_t sequence,
                                     int entry) {
   const size_t added = RowFieldBytes(row.ByteSizeLong());
   if (empty_chunk_bytes_ + added > options_.max_chunk_plaintext_bytes) {
-    for (std::string& value : *row.mutable_values()) Wipe(value);
+    for (std::string& value : *row.mutable_values()) WipeString(value);
     return absl::ResourceExhaustedError(absl::StrCat(
         "release of job ", job_id_, ": the row of assignment batch ", sequence,
         " entry ", entry, " needs ", empty_chunk_bytes_ + added,
@@ -216,7 +211,7 @@ absl::Status RowReleaser::FlushChunk(bool final_chunk) {
                                  .chunk_index = index,
                                  .final_chunk = final_chunk},
                                 plaintext);
-    Wipe(plaintext);
+    WipeString(plaintext);
     if (!chunk.ok()) return chunk.status();
     summary_.ciphertext_bytes += chunk->ciphertext().size();
     FEDLINK_RETURN_IF_ERROR(sink_(*std::move(chunk)));

@@ -4,25 +4,13 @@
 #include <string_view>
 #include <utility>
 
-#include <openssl/crypto.h>
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "linkage/encode/transform.h"
+#include "linkage/sensitive.h"
 #include "linkage/status_macros.h"
 
 namespace fedlink::encode {
-namespace {
-
-// Overwrites every byte the string's buffer holds, including what earlier,
-// longer values left beyond its current size.
-void WipeString(std::string* s) {
-  s->resize(s->capacity());
-  OPENSSL_cleanse(s->data(), s->size());
-  s->clear();
-}
-
-}  // namespace
 
 absl::StatusOr<TokenEncoder> TokenEncoder::Create(
     const schema::LinkageSchema& schema, const crypto::SecretBytes& token_key) {
@@ -94,8 +82,8 @@ TokenEncoder::~TokenEncoder() { WipeScratch(); }
 
 // The scratch buffers hold identifier values of the last record encoded.
 void TokenEncoder::WipeScratch() {
-  for (std::string& value : scratch_) WipeString(&value);
-  WipeString(&message_);
+  for (std::string& value : scratch_) WipeString(value);
+  WipeString(message_);
 }
 
 absl::StatusOr<TokenEncoder> TokenEncoder::Clone() const {

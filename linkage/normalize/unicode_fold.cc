@@ -1,5 +1,4 @@
 // The folding pass (fold.h) and FoldUnicode (normalizers.h).
-#include <openssl/crypto.h>
 #include <utf8proc.h>
 
 #include <cstdint>
@@ -13,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "linkage/normalize/fold.h"
 #include "linkage/normalize/normalizers.h"
+#include "linkage/sensitive.h"
 
 namespace fedlink::normalize {
 namespace internal {
@@ -184,7 +184,7 @@ void FoldAscii(std::string_view ascii, FoldMode mode, std::string* out,
 struct Utf8procBufferDeleter {
   size_t size;
   void operator()(utf8proc_uint8_t* buffer) const {
-    OPENSSL_cleanse(buffer, size);
+    WipeBytes(buffer, size);
     std::free(buffer);
   }
 };

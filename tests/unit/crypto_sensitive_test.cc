@@ -69,5 +69,16 @@ TEST(SensitiveStringTest, AssigningAShorterValueClearsTheLongerOnesTail) {
   EXPECT_EQ(First16Bytes(copied).find("gomery"), std::string_view::npos);
 }
 
+TEST(WipeStringTest, ZeroesTheWholeBufferAndEmptiesIt) {
+  std::string text = "a value longer than the inline buffer";
+  text.resize(3);  // the rest stays in the buffer, beyond size()
+  const char* buffer = text.data();
+  const size_t capacity = text.capacity();
+  WipeString(text);
+  EXPECT_TRUE(text.empty());
+  ASSERT_EQ(text.data(), buffer);  // the same buffer, kept for reuse
+  EXPECT_EQ(std::string_view(buffer, capacity), std::string(capacity, '\0'));
+}
+
 }  // namespace
 }  // namespace fedlink
