@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "linkage/crypto/hkdf.h"
 #include "linkage/status_macros.h"
+#include "proto/runtime/status_convert.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/filter_policy.h"
@@ -21,6 +22,9 @@
 #include "spdlog/spdlog.h"
 
 namespace fedlink::agent {
+
+using proto::FromRocksDbStatus;
+
 namespace {
 
 constexpr size_t kPseudonymBytes = 8;
@@ -227,34 +231,6 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(
 }
 
 }  // namespace
-
-absl::Status FromRocksDbStatus(const rocksdb::Status& status,
-                               std::string_view operation) {
-  if (status.ok()) return absl::OkStatus();
-  const std::string message =
-      absl::StrCat(AbslView(operation), ": ", status.ToString());
-  switch (status.code()) {
-    case rocksdb::Status::kNotFound:
-      return absl::NotFoundError(message);
-    case rocksdb::Status::kCorruption:
-      return absl::DataLossError(message);
-    case rocksdb::Status::kInvalidArgument:
-      return absl::InvalidArgumentError(message);
-    case rocksdb::Status::kNotSupported:
-      return absl::UnimplementedError(message);
-    case rocksdb::Status::kIOError:
-    case rocksdb::Status::kBusy:
-    case rocksdb::Status::kTimedOut:
-    case rocksdb::Status::kTryAgain:
-    case rocksdb::Status::kShutdownInProgress:
-      return absl::UnavailableError(message);
-    case rocksdb::Status::kAborted:
-    case rocksdb::Status::kIncomplete:
-      return absl::AbortedError(message);
-    default:
-      return absl::InternalError(message);
-  }
-}
 
 RecordStore::RecordStore(std::string path, RecordStoreOptions options,
                          crypto::Aead aead, crypto::HmacSha256 record_key_mac)

@@ -78,17 +78,6 @@ inline constexpr std::string_view kRecordCountKey = "record-count";
 inline constexpr size_t kMaxNameBytes = 128;
 inline constexpr size_t kMaxOpaqueValueBytes = 16 << 20;
 
-// The one place a rocksdb::Status becomes an absl::Status: "<operation>:
-// <RocksDB's text>". `operation` names what was attempted ("commit batch",
-// "read records"), never a key or value; RocksDB's text holds file names and
-// reasons, and in this store keys are MACs and values ciphertext anyway.
-// Corruption → DataLoss, NotFound → NotFound, InvalidArgument →
-// InvalidArgument, NotSupported → Unimplemented, Busy/TimedOut/TryAgain/
-// IOError/ShutdownInProgress → Unavailable, Aborted/Incomplete → Aborted,
-// anything else → Internal.
-absl::Status FromRocksDbStatus(const rocksdb::Status& status,
-                               std::string_view operation);
-
 struct RecordStoreOptions {
   // fsync the write-ahead log when a batch commits, so that a committed
   // batch survives power loss, not only a process crash. The WAL itself is

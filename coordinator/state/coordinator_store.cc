@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/quote_name.h"
+#include "proto/runtime/status_convert.h"
 
 namespace fedlink::coordinator {
 namespace {
@@ -68,18 +69,7 @@ std::string RequestKey(std::string_view analyst, std::string_view request_id) {
 
 absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat("coordinator store: ", std::string(what), ": ",
-                                           status.ToString());
-  switch (status.code()) {
-    case rocksdb::Status::kNotFound: return absl::NotFoundError(message);
-    case rocksdb::Status::kCorruption: return absl::DataLossError(message);
-    case rocksdb::Status::kInvalidArgument: return absl::InvalidArgumentError(message);
-    case rocksdb::Status::kIOError:
-    case rocksdb::Status::kBusy:
-    case rocksdb::Status::kTimedOut:
-    case rocksdb::Status::kTryAgain: return absl::UnavailableError(message);
-    default: return absl::InternalError(message);
-  }
+  return proto::FromRocksDbStatus(status, absl::StrCat("coordinator store: ", std::string(what)));
 }
 
 void CoordinatorStore::Batch::PutJob(const internal::StoredJob& job) {

@@ -54,7 +54,7 @@ inline constexpr std::array<std::string_view, 8> kStoreFamilyNames = {
     "default", "jobs", "request_ids", "encodings", "assignments", "payloads", "job_keys",
     "audit_log"};
 
-// rocksdb::Status → absl::Status, with `what` (the operation) in the message.
+// "coordinator store: <what>: <RocksDB's text>" (proto::FromRocksDbStatus).
 absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view what);
 
 class CoordinatorStore {

@@ -14,31 +14,15 @@
 #include "proto/runtime/limits.h"
 #include "proto/runtime/message_limits.h"
 #include "proto/runtime/quote_name.h"
+#include "proto/runtime/status_convert.h"
 
 namespace fedlink::audit {
 namespace {
 
-// RocksDB status → absl::Status, at this storage edge only.
+// "audit log: <what>: <RocksDB's text>" (proto::FromRocksDbStatus).
 absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return absl::OkStatus();
-  const std::string message =
-      absl::StrCat("audit log: ", std::string(what), ": ", status.ToString());
-  switch (status.code()) {
-    case rocksdb::Status::kNotFound:
-      return absl::NotFoundError(message);
-    case rocksdb::Status::kCorruption:
-      return absl::DataLossError(message);
-    case rocksdb::Status::kInvalidArgument:
-      return absl::InvalidArgumentError(message);
-    case rocksdb::Status::kIOError:
-    case rocksdb::Status::kBusy:
-    case rocksdb::Status::kTimedOut:
-    case rocksdb::Status::kTryAgain:
-    case rocksdb::Status::kShutdownInProgress:
-      return absl::UnavailableError(message);
-    default:
-      return absl::InternalError(message);
-  }
+  return proto::FromRocksDbStatus(status, absl::StrCat("audit log: ", std::string(what)));
 }
 
 absl::Span<const uint8_t> Bytes(std::string_view s) {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace fedlink::proto {
 namespace {
 
@@ -97,6 +99,33 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   return absl::Status(ToAbslCode(status.error_code()), status.error_message());
+}
+
+absl::Status FromRocksDbStatus(const rocksdb::Status& status, std::string_view operation) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message =
+      absl::StrCat(absl::string_view(operation.data(), operation.size()), ": ", status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument:
+      return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kNotSupported:
+      return absl::UnimplementedError(message);
+    case rocksdb::Status::kIOError:
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTimedOut:
+    case rocksdb::Status::kTryAgain:
+    case rocksdb::Status::kShutdownInProgress:
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kAborted:
+    case rocksdb::Status::kIncomplete:
+      return absl::AbortedError(message);
+    default:
+      return absl::InternalError(message);
+  }
 }
 
 }  // namespace fedlink::proto

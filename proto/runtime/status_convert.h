@@ -1,12 +1,17 @@
-// The one place where absl::Status and grpc::Status meet. Service adapters
-// return ToGrpcStatus(...) of the library's result; clients turn a failed
-// call back into an absl::Status with FromGrpcStatus.
+// Where other libraries' statuses become absl::Status, and back. Service
+// adapters return ToGrpcStatus(...) of the library's result; clients turn a
+// failed call back into an absl::Status with FromGrpcStatus; the RocksDB
+// stores (agent records, coordinator state, audit logs) report through
+// FromRocksDbStatus.
 #ifndef FEDLINK_PROTO_RUNTIME_STATUS_CONVERT_H_
 #define FEDLINK_PROTO_RUNTIME_STATUS_CONVERT_H_
 
 #include <grpcpp/support/status.h>
 
+#include <string_view>
+
 #include "absl/status/status.h"
+#include "rocksdb/status.h"
 
 namespace fedlink::proto {
 
@@ -19,6 +24,14 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // The inverse of ToGrpcStatus; error details (binary) are dropped.
 // Thread-safe.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// "<operation>: <RocksDB's text>". `operation` names what was attempted
+// ("commit batch", "read records"), never a key or value; RocksDB's text
+// holds file names and reasons. Corruption → DataLoss, NotFound → NotFound,
+// InvalidArgument → InvalidArgument, NotSupported → Unimplemented,
+// Busy/TimedOut/TryAgain/IOError/ShutdownInProgress → Unavailable,
+// Aborted/Incomplete → Aborted, anything else → Internal. Thread-safe.
+absl::Status FromRocksDbStatus(const rocksdb::Status& status, std::string_view operation);
 
 }  // namespace fedlink::proto
 

@@ -1254,26 +1254,5 @@ TEST(IdlePoolTest, ConcurrentUsersNeverShareAnObject) {
   EXPECT_LE(made.load(), kThreads);
 }
 
-TEST(FromRocksDbStatusTest, MapsCodesAndNamesTheOperation) {
-  EXPECT_TRUE(FromRocksDbStatus(rocksdb::Status::OK(), "x").ok());
-  const absl::Status corruption = FromRocksDbStatus(
-      rocksdb::Status::Corruption("bad block"), "read records");
-  EXPECT_EQ(corruption.code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(corruption.message(), HasSubstr("read records: "));
-  EXPECT_THAT(corruption.message(), HasSubstr("bad block"));
-  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::IOError("disk"), "op").code(),
-            absl::StatusCode::kUnavailable);
-  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::NotFound(), "op").code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::InvalidArgument(), "op").code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::NotSupported(), "op").code(),
-            absl::StatusCode::kUnimplemented);
-  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::Aborted(), "op").code(),
-            absl::StatusCode::kAborted);
-  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::MergeInProgress(), "op").code(),
-            absl::StatusCode::kInternal);
-}
-
 }  // namespace
 }  // namespace fedlink::agent

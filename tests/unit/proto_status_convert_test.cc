@@ -3,10 +3,13 @@
 // no fixed underlying type, so an out-of-range value cannot even be formed.)
 #include "proto/runtime/status_convert.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace fedlink::proto {
 namespace {
+
+using ::testing::HasSubstr;
 
 TEST(StatusConvertTest, EveryCodeRoundTripsWithItsMessage) {
   for (int code = 1; code <= 16; ++code) {
@@ -33,6 +36,29 @@ TEST(StatusConvertTest, OkAndUnknownCodes) {
   EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
   EXPECT_EQ(ToGrpcStatus(absl::Status(static_cast<absl::StatusCode>(99), "x")).error_code(),
             grpc::StatusCode::UNKNOWN);
+}
+
+// rocksdb::Status → absl::Status: the store's codes map as documented, and
+// the message names the operation.
+TEST(FromRocksDbStatusTest, MapsCodesAndNamesTheOperation) {
+  EXPECT_TRUE(FromRocksDbStatus(rocksdb::Status::OK(), "x").ok());
+  const absl::Status corruption = FromRocksDbStatus(
+      rocksdb::Status::Corruption("bad block"), "read records");
+  EXPECT_EQ(corruption.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(corruption.message(), HasSubstr("read records: "));
+  EXPECT_THAT(corruption.message(), HasSubstr("bad block"));
+  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::IOError("disk"), "op").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::NotFound(), "op").code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::InvalidArgument(), "op").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::NotSupported(), "op").code(),
+            absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::Aborted(), "op").code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(FromRocksDbStatus(rocksdb::Status::MergeInProgress(), "op").code(),
+            absl::StatusCode::kInternal);
 }
 
 }  // namespace
