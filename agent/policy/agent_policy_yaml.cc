@@ -4,26 +4,21 @@
 // keys, no silent type conversions, enumerations spelled exactly) and
 // remembers where every key was, so that each error — structural or a
 // ValidateAgentPolicy rule — points at a line and column.
-#include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <exception>
 #include <fstream>
-#include <initializer_list>
 #include <limits>
-#include <map>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "agent/policy/agent_policy.h"
 #include "agent/policy/policy_internal.h"
 #include "linkage/status_macros.h"
+#include "proto/runtime/yaml_reader.h"
 #include "yaml-cpp/yaml.h"
 
 namespace fedlink::agent::policy {
@@ -31,9 +26,8 @@ namespace {
 
 using internal::Quote;
 using internal::Sv;
-
-constexpr std::string_view kPlainTag = "?";
-constexpr std::string_view kIntTag = "tag:yaml.org,2002:int";
+using proto::AllowedHint;
+using proto::DescribeYamlNode;
 
 const std::vector<std::string_view> kTopKeys = {
     "version",      "agency",          "partners",       "analysts",
@@ -45,59 +39,6 @@ const std::vector<std::string_view> kMethodNames = {"tokens", "bloom",
                                                     "tokens_and_bloom"};
 const std::vector<std::string_view> kOutputModeNames = {"linked_microdata",
                                                         "aggregate"};
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "(did you mean 'x'? allowed: a, b, c)" for a word not in `allowed`.
-std::string AllowedHint(std::string_view word,
-                        const std::vector<std::string_view>& allowed) {
-  std::string_view closest;
-  size_t best = 3;  // suggest near misses only
-  for (std::string_view candidate : allowed) {
-    const size_t d = EditDistance(word, candidate);
-    if (d < best) {
-      best = d;
-      closest = candidate;
-    }
-  }
-  std::string hint = "(";
-  if (!closest.empty()) {
-    absl::StrAppend(&hint, "did you mean '", Sv(closest), "'? ");
-  }
-  std::vector<absl::string_view> names;
-  for (std::string_view name : allowed) names.push_back(Sv(name));
-  absl::StrAppend(&hint, "allowed: ", absl::StrJoin(names, ", "), ")");
-  return hint;
-}
-
-std::string DescribeNode(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      return Quote(node.Scalar());
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      break;
-  }
-  return "nothing";
-}
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -126,15 +67,11 @@ absl::StatusOr<crypto::Ed25519PublicKey> ParsePublicKey(std::string_view text) {
   return crypto::Ed25519PublicKey::FromBytes(bytes);
 }
 
-struct MapEntry {
-  YAML::Node key;
-  YAML::Node value;
-};
-using Entries = std::map<std::string, MapEntry>;
+using Entries = proto::YamlEntries;
 
-class AgentPolicyYamlReader {
+class AgentPolicyYamlReader : public proto::YamlReader {
  public:
-  explicit AgentPolicyYamlReader(std::string_view source) : source_(source) {}
+  explicit AgentPolicyYamlReader(std::string_view source) : YamlReader(source) {}
 
   absl::StatusOr<AgentPolicy> Read(const YAML::Node& root) {
     AgentPolicy policy;
@@ -208,195 +145,7 @@ class AgentPolicyYamlReader {
     return policy;
   }
 
-  // "source:line:col: " for `path`, or for its nearest enclosing key whose
-  // position is known.
-  std::string PrefixFor(const std::string& path) const {
-    std::string p = path;
-    while (true) {
-      auto it = marks_.find(p);
-      if (it != marks_.end()) return Prefix(it->second);
-      if (p.empty()) return absl::StrCat(Sv(source_), ": ");
-      const size_t cut = p.find_last_of(".[");
-      p = cut == std::string::npos ? std::string() : p.substr(0, cut);
-    }
-  }
-
-  std::string Prefix(const YAML::Mark& mark) const {
-    if (mark.is_null()) return absl::StrCat(Sv(source_), ": ");
-    return absl::StrCat(Sv(source_), ":", mark.line + 1, ":", mark.column + 1,
-                        ": ");
-  }
-
  private:
-  absl::Status Error(const YAML::Mark& mark, const std::string& path,
-                     std::string_view message) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Prefix(mark), path.empty() ? "" : path + ": ", Sv(message)));
-  }
-
-  absl::StatusOr<Entries> GetEntries(const YAML::Node& node,
-                                     const std::string& path,
-                                     std::string_view what) {
-    if (!node.IsMap()) {
-      return Error(node.Mark(), path,
-                   absl::StrCat("expected a mapping for ", Sv(what), ", got ",
-                                DescribeNode(node)));
-    }
-    Entries entries;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node key = it->first;
-      if (!key.IsScalar()) {
-        return Error(
-            key.Mark(), path,
-            absl::StrCat("a key must be plain text, got ", DescribeNode(key)));
-      }
-      auto [pos, inserted] =
-          entries.emplace(key.Scalar(), MapEntry{key, it->second});
-      if (!inserted) {
-        return Error(key.Mark(), path,
-                     absl::StrCat("key ", Quote(key.Scalar()),
-                                  " appears twice (first at line ",
-                                  pos->second.key.Mark().line + 1, ")"));
-      }
-      marks_[path.empty() ? key.Scalar() : path + "." + key.Scalar()] =
-          it->second.Mark();
-    }
-    marks_[path] = node.Mark();
-    return entries;
-  }
-
-  absl::Status AllowOnly(const Entries& entries, const std::string& path,
-                         const std::vector<std::string_view>& allowed) {
-    for (const auto& [name, entry] : entries) {
-      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) {
-        continue;
-      }
-      return Error(entry.key.Mark(), path,
-                   absl::StrCat("unknown key ", Quote(name), " ",
-                                AllowedHint(name, allowed)));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<const YAML::Node*> Required(const YAML::Node& map,
-                                             const Entries& entries,
-                                             const std::string& path,
-                                             const std::string& key) {
-    auto it = entries.find(key);
-    if (it == entries.end()) {
-      return Error(map.Mark(), path,
-                   absl::StrCat("missing required key '", key, "'"));
-    }
-    return &it->second.value;
-  }
-
-  static const YAML::Node* Optional(const Entries& entries,
-                                    const std::string& key) {
-    auto it = entries.find(key);
-    return it == entries.end() ? nullptr : &it->second.value;
-  }
-
-  absl::StatusOr<std::string> ReadText(const YAML::Node& node,
-                                       const std::string& path) {
-    if (!node.IsScalar()) {
-      return Error(node.Mark(), path,
-                   absl::StrCat("expected text, got ", DescribeNode(node)));
-    }
-    return node.Scalar();
-  }
-
-  absl::StatusOr<int64_t> ReadInt(const YAML::Node& node,
-                                  const std::string& path, int64_t min,
-                                  int64_t max) {
-    const std::string expected = absl::StrCat("expected a whole number from ",
-                                              min, " to ", max, ", got ");
-    if (!node.IsScalar() ||
-        (node.Tag() != kPlainTag && node.Tag() != kIntTag)) {
-      return Error(
-          node.Mark(), path,
-          absl::StrCat(expected, node.IsScalar() ? "a quoted or tagged value"
-                                                 : DescribeNode(node)));
-    }
-    const std::string& text = node.Scalar();
-    int64_t value = 0;
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < min ||
-        value > max) {
-      return Error(node.Mark(), path, absl::StrCat(expected, Quote(text)));
-    }
-    return value;
-  }
-
-  // The items of a list of at most `max_items`, each remembered by position.
-  absl::StatusOr<std::vector<YAML::Node>> ReadList(const YAML::Node& node,
-                                                   const std::string& path,
-                                                   size_t max_items) {
-    if (!node.IsSequence()) {
-      return Error(node.Mark(), path,
-                   absl::StrCat("expected a list, got ", DescribeNode(node)));
-    }
-    if (node.size() > max_items) {
-      return Error(node.Mark(), path,
-                   absl::StrCat(node.size(), " entries (at most ", max_items,
-                                " are allowed)"));
-    }
-    std::vector<YAML::Node> items;
-    for (size_t i = 0; i < node.size(); ++i) {
-      marks_[absl::StrCat(path, "[", i, "]")] = node[i].Mark();
-      items.push_back(node[i]);
-    }
-    return items;
-  }
-
-  absl::StatusOr<std::vector<std::string>> ReadTextList(const YAML::Node& node,
-                                                        const std::string& path,
-                                                        size_t max_items) {
-    FEDLINK_ASSIGN_OR_RETURN(std::vector<YAML::Node> items,
-                             ReadList(node, path, max_items));
-    std::vector<std::string> out;
-    for (size_t i = 0; i < items.size(); ++i) {
-      FEDLINK_ASSIGN_OR_RETURN(
-          std::string text, ReadText(items[i], absl::StrCat(path, "[", i, "]")));
-      out.push_back(std::move(text));
-    }
-    return out;
-  }
-
-  // One of `allowed`, spelled exactly.
-  template <typename E>
-  absl::StatusOr<E> ReadEnum(const YAML::Node& node, const std::string& path,
-                             std::string_view what,
-                             const std::vector<std::string_view>& allowed,
-                             std::optional<E> (*from_name)(std::string_view)) {
-    FEDLINK_ASSIGN_OR_RETURN(std::string text, ReadText(node, path));
-    std::optional<E> value = from_name(text);
-    if (!value.has_value()) {
-      return Error(node.Mark(), path,
-                   absl::StrCat("unknown ", Sv(what), " ", Quote(text), " ",
-                                AllowedHint(text, allowed)));
-    }
-    return *value;
-  }
-
-  template <typename E>
-  absl::StatusOr<std::vector<E>> ReadEnumList(
-      const YAML::Node& node, const std::string& path, std::string_view what,
-      const std::vector<std::string_view>& allowed,
-      std::optional<E> (*from_name)(std::string_view)) {
-    // Longer than `allowed` can only repeat entries; the validator says so.
-    FEDLINK_ASSIGN_OR_RETURN(std::vector<YAML::Node> items,
-                             ReadList(node, path, 64));
-    std::vector<E> out;
-    for (size_t i = 0; i < items.size(); ++i) {
-      FEDLINK_ASSIGN_OR_RETURN(
-          E value, ReadEnum<E>(items[i], absl::StrCat(path, "[", i, "]"), what,
-                               allowed, from_name));
-      out.push_back(value);
-    }
-    return out;
-  }
-
   absl::Status ReadPartners(const YAML::Node& node, AgentPolicy* policy) {
     FEDLINK_ASSIGN_OR_RETURN(std::vector<YAML::Node> items,
                              ReadList(node, "partners", kMaxPartners));
@@ -452,9 +201,6 @@ class AgentPolicyYamlReader {
             &ingest::SensitivityFromName));
     return absl::OkStatus();
   }
-
-  std::string_view source_;
-  std::map<std::string, YAML::Mark> marks_;
 };
 
 }  // namespace

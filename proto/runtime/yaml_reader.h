@@ -1,0 +1,126 @@
+// Strict reading of a YAML document that yaml-cpp has parsed into nodes: no
+// unknown or repeated keys, no silent type conversions, enumerations spelled
+// exactly, and every error "source:line:col: path: message". The reader of
+// one kind of document (an ingest schema, an agent policy) derives from
+// YamlReader and reads its keys with these helpers; the position of every key
+// read is remembered, so that a later validation error can point at its line
+// too (PrefixFor).
+#ifndef FEDLINK_PROTO_RUNTIME_YAML_READER_H_
+#define FEDLINK_PROTO_RUNTIME_YAML_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "linkage/status_macros.h"
+#include "proto/runtime/quote_name.h"
+#include "yaml-cpp/yaml.h"
+
+namespace fedlink::proto {
+
+struct YamlMapEntry {
+  YAML::Node key;
+  YAML::Node value;
+};
+// A mapping's entries by key.
+using YamlEntries = std::map<std::string, YamlMapEntry>;
+
+// "(did you mean 'x'? allowed: a, b, c)" for a word not in `allowed`; the
+// suggestion only for a near miss (edit distance 1 or 2).
+std::string AllowedHint(std::string_view word, const std::vector<std::string_view>& allowed);
+
+// For messages: the quoted scalar, "a list", "a mapping" or "nothing".
+std::string DescribeYamlNode(const YAML::Node& node);
+
+class YamlReader {
+ public:
+  // `source` names the document in messages (a file name).
+  explicit YamlReader(std::string_view source) : source_(source) {}
+
+  // "source:line:col: " of `path` ("identifiers[2].column"), or of its
+  // nearest enclosing key whose position is known.
+  std::string PrefixFor(const std::string& path) const;
+  // "source:line:col: ", or "source: " for a null mark.
+  std::string Prefix(const YAML::Mark& mark) const;
+
+ protected:
+  // InvalidArgument "<Prefix(mark)><path>: <message>".
+  absl::Status Error(const YAML::Mark& mark, const std::string& path,
+                     std::string_view message) const;
+
+  // The entries of a mapping (`what` names it in the error if `node` is not
+  // one); a key that is not plain text or appears twice is an error.
+  absl::StatusOr<YamlEntries> GetEntries(const YAML::Node& node, const std::string& path,
+                                         std::string_view what);
+  // An error for the first key not in `allowed`.
+  absl::Status AllowOnly(const YamlEntries& entries, const std::string& path,
+                         const std::vector<std::string_view>& allowed) const;
+  absl::StatusOr<const YAML::Node*> Required(const YAML::Node& map, const YamlEntries& entries,
+                                             const std::string& path,
+                                             const std::string& key) const;
+  static const YAML::Node* Optional(const YamlEntries& entries, const std::string& key);
+
+  absl::StatusOr<std::string> ReadText(const YAML::Node& node, const std::string& path) const;
+  // A plain (unquoted, untagged) whole number in [min, max].
+  absl::StatusOr<int64_t> ReadInt(const YAML::Node& node, const std::string& path, int64_t min,
+                                  int64_t max) const;
+  // A whole number in [1, max].
+  absl::StatusOr<size_t> ReadSize(const YAML::Node& node, const std::string& path,
+                                  size_t max) const;
+  // A plain true/True/TRUE or false/False/FALSE.
+  absl::StatusOr<bool> ReadBool(const YAML::Node& node, const std::string& path) const;
+  // The items of a list of at most `max_items`, each remembered by position.
+  absl::StatusOr<std::vector<YAML::Node>> ReadList(const YAML::Node& node,
+                                                   const std::string& path, size_t max_items);
+  absl::StatusOr<std::vector<std::string>> ReadTextList(const YAML::Node& node,
+                                                        const std::string& path,
+                                                        size_t max_items);
+
+  // One of `allowed`, spelled exactly; `what` names the kind in the error.
+  template <typename E>
+  absl::StatusOr<E> ReadEnum(const YAML::Node& node, const std::string& path,
+                             std::string_view what, const std::vector<std::string_view>& allowed,
+                             std::optional<E> (*from_name)(std::string_view)) const {
+    FEDLINK_ASSIGN_OR_RETURN(std::string text, ReadText(node, path));
+    std::optional<E> value = from_name(text);
+    if (!value.has_value()) {
+      return Error(node.Mark(), path,
+                   absl::StrCat("unknown ", absl::string_view(what.data(), what.size()), " ",
+                                QuoteName(text), " ", AllowedHint(text, allowed)));
+    }
+    return *value;
+  }
+
+  // A list of ReadEnum values. At most 64: longer than `allowed` can only
+  // repeat entries, which the document's validator reports.
+  template <typename E>
+  absl::StatusOr<std::vector<E>> ReadEnumList(const YAML::Node& node, const std::string& path,
+                                              std::string_view what,
+                                              const std::vector<std::string_view>& allowed,
+                                              std::optional<E> (*from_name)(std::string_view)) {
+    FEDLINK_ASSIGN_OR_RETURN(std::vector<YAML::Node> items, ReadList(node, path, 64));
+    std::vector<E> out;
+    for (size_t i = 0; i < items.size(); ++i) {
+      FEDLINK_ASSIGN_OR_RETURN(
+          E value,
+          ReadEnum<E>(items[i], absl::StrCat(path, "[", i, "]"), what, allowed, from_name));
+      out.push_back(value);
+    }
+    return out;
+  }
+
+ private:
+  std::string source_;
+  std::map<std::string, YAML::Mark> marks_;
+};
+
+}  // namespace fedlink::proto
+
+#endif  // FEDLINK_PROTO_RUNTIME_YAML_READER_H_
