@@ -51,6 +51,31 @@ int RpcFailed(std::string_view what, const grpc::Status& status, std::ostream& e
   return unreachable ? kExitUnreachable : kExitFailed;
 }
 
+// The coordinator's stub, or nullptr once `err` says why there is none (the
+// caller exits kExitError).
+std::unique_ptr<v1::Coordinator::Stub> ConnectOrReport(const ClientConfig& config,
+                                                       std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
+  if (!stub.ok()) {
+    err << "fedlink: " << stub.status().message() << "\n";
+    return nullptr;
+  }
+  return *std::move(stub);
+}
+
+// One unary call, `rpc` in messages, with the usual deadline: kExitOk, or
+// RpcFailed's exit code once `err` says what went wrong.
+template <typename Request, typename Response>
+int CallUnary(v1::Coordinator::Stub& stub, std::string_view rpc,
+              grpc::Status (v1::Coordinator::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                            Response*),
+              const Request& request, Response* response, std::ostream& err) {
+  grpc::ClientContext context;
+  SetDeadline(context, kUnaryDeadline);
+  const grpc::Status status = (stub.*method)(&context, request, response);
+  return status.ok() ? kExitOk : RpcFailed(rpc, status, err);
+}
+
 std::string Json(const nlohmann::ordered_json& value) {
   return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -59,12 +84,6 @@ std::string Json(const nlohmann::ordered_json& value) {
 std::string JobStateJson(const v1::Job& job) {
   return Json({{"job_id", job.job_id()}, {"state", JobStateName(job.state())}});
 }
-
-// Reads the latest signed head and every entry up to it.
-struct FetchedLog {
-  v1::SignedTreeHead head;
-  std::vector<v1::LoggedEntry> entries;
-};
 
 // The head signed at exactly `tree_size` (NotFound if none was), for
 // locating the first bad entry.
@@ -153,13 +172,10 @@ int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_pa
     err << "fedlink: " << options.status().message() << "\n";
     return kExitError;
   }
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   int exit_code = kExitOk;
-  absl::StatusOr<v1::SignedTreeHead> head = FetchHead(**stub, err, exit_code);
+  absl::StatusOr<v1::SignedTreeHead> head = FetchHead(*stub, err, exit_code);
   if (!head.ok()) return exit_code;
   // The verifier trusts nothing but signatures: a head it cannot verify is
   // a verdict (reported below), not a transport error.
@@ -175,7 +191,7 @@ int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_pa
   // down to the first bad entry with heads of smaller sizes.
   std::vector<audit::MerkleHash> leaf_hashes;
   exit_code = StreamEntries(
-      **stub, request,
+      *stub, request,
       [&](const v1::LoggedEntry& entry) {
         leaf_hashes.push_back(crypto::MerkleLeafHash(absl::MakeConstSpan(
             reinterpret_cast<const uint8_t*>(entry.entry().data()), entry.entry().size())));
@@ -185,23 +201,20 @@ int VerifyLiveLogCommand(const ClientConfig& config, const std::string& state_pa
   if (exit_code != kExitOk) return exit_code;
   const audit::AuditVerdict verdict = LocateFirstBadEntry(
       (*verifier)->Finish(), leaf_hashes, *options,
-      [&](uint64_t tree_size) { return FetchHeadAtSize(**stub, tree_size); });
+      [&](uint64_t tree_size) { return FetchHeadAtSize(*stub, tree_size); });
   return ReportVerdict(verdict, state_path, out, err, json);
 }
 
 int PrintLiveEntriesCommand(const ClientConfig& config, const EntryFilter& filter, bool json,
                             std::ostream& out, std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   v1::ListAuditEntriesRequest request;
   request.set_job_id(filter.job_id);
   request.set_since_unix_ms(filter.since_unix_ms);
   if (!json) out << EntryTableHeader() << "\n";
   return StreamEntries(
-      **stub, request,
+      *stub, request,
       [&](const v1::LoggedEntry& entry) {
         if (EntryMatches(entry, filter)) {
           out << (json ? EntryJsonLine(entry) : EntryTableRow(entry)) << "\n";
@@ -213,20 +226,17 @@ int PrintLiveEntriesCommand(const ClientConfig& config, const EntryFilter& filte
 
 int ExportLiveLogCommand(const ClientConfig& config, const std::string& out_path,
                          std::ostream& out, std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   int exit_code = kExitOk;
-  absl::StatusOr<v1::SignedTreeHead> head = FetchHead(**stub, err, exit_code);
+  absl::StatusOr<v1::SignedTreeHead> head = FetchHead(*stub, err, exit_code);
   if (!head.ok()) return exit_code;
   audit::AuditLogExport log;
   log.heads.push_back(*head);
   v1::ListAuditEntriesRequest request;
   request.set_to_index(head->head().tree_size());
   exit_code = StreamEntries(
-      **stub, request,
+      *stub, request,
       [&](const v1::LoggedEntry& entry) {
         log.entries.push_back(entry);
         return true;
@@ -253,19 +263,17 @@ int ExportLiveLogCommand(const ClientConfig& config, const std::string& out_path
 int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
                      const std::string& request_id, std::ostream& out, std::ostream& err,
                      bool json) {
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   v1::SubmitJobRequest request;
   *request.mutable_spec() = spec;
   request.set_request_id(request_id);
-  grpc::ClientContext context;
-  SetDeadline(context, kUnaryDeadline);
   v1::Job job;
-  const grpc::Status status = (*stub)->SubmitJob(&context, request, &job);
-  if (!status.ok()) return RpcFailed("SubmitJob", status, err);
+  if (const int code = CallUnary(*stub, "SubmitJob", &v1::Coordinator::Stub::SubmitJob,
+                                 request, &job, err);
+      code != kExitOk) {
+    return code;
+  }
   if (json) {
     out << JobStateJson(job);
   } else {
@@ -276,36 +284,32 @@ int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
 
 int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std::ostream& out,
                      std::ostream& err, bool json) {
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   v1::GetJobRequest request;
   request.set_job_id(job_id);
-  grpc::ClientContext context;
-  SetDeadline(context, kUnaryDeadline);
   v1::Job job;
-  const grpc::Status status = (*stub)->GetJob(&context, request, &job);
-  if (!status.ok()) return RpcFailed("GetJob", status, err);
+  if (const int code = CallUnary(*stub, "GetJob", &v1::Coordinator::Stub::GetJob,
+                                 request, &job, err);
+      code != kExitOk) {
+    return code;
+  }
   out << (json ? Json(JobJson(job)) : FormatJob(job));
   return kExitOk;
 }
 
 int JobListCommand(const ClientConfig& config, std::ostream& out, std::ostream& err, bool json) {
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   std::vector<v1::JobSummary> jobs;
   v1::ListJobsRequest request;
   do {
-    grpc::ClientContext context;
-    SetDeadline(context, kUnaryDeadline);
     v1::ListJobsResponse response;
-    const grpc::Status status = (*stub)->ListJobs(&context, request, &response);
-    if (!status.ok()) return RpcFailed("ListJobs", status, err);
+    if (const int code = CallUnary(*stub, "ListJobs", &v1::Coordinator::Stub::ListJobs,
+                                   request, &response, err);
+        code != kExitOk) {
+      return code;
+    }
     jobs.insert(jobs.end(), response.jobs().begin(), response.jobs().end());
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
@@ -316,19 +320,17 @@ int JobListCommand(const ClientConfig& config, std::ostream& out, std::ostream& 
 int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
                      const std::string& reason, std::ostream& out, std::ostream& err,
                      bool json) {
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   v1::CancelJobRequest request;
   request.set_job_id(job_id);
   request.set_reason(reason);
-  grpc::ClientContext context;
-  SetDeadline(context, kUnaryDeadline);
   v1::Job job;
-  const grpc::Status status = (*stub)->CancelJob(&context, request, &job);
-  if (!status.ok()) return RpcFailed("CancelJob", status, err);
+  if (const int code = CallUnary(*stub, "CancelJob", &v1::Coordinator::Stub::CancelJob,
+                                 request, &job, err);
+      code != kExitOk) {
+    return code;
+  }
   if (json) {
     out << JobStateJson(job);
   } else {
@@ -340,19 +342,17 @@ int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
 int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
                       const std::string& out_path, const std::string& key_path,
                       std::ostream& out, std::ostream& err, bool json) {
-  absl::StatusOr<std::unique_ptr<v1::Coordinator::Stub>> stub = ConnectToCoordinator(config);
-  if (!stub.ok()) {
-    err << "fedlink: " << stub.status().message() << "\n";
-    return kExitError;
-  }
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
   v1::Job job;
   {
     v1::GetJobRequest request;
     request.set_job_id(job_id);
-    grpc::ClientContext context;
-    SetDeadline(context, kUnaryDeadline);
-    const grpc::Status status = (*stub)->GetJob(&context, request, &job);
-    if (!status.ok()) return RpcFailed("GetJob", status, err);
+    if (const int code = CallUnary(*stub, "GetJob", &v1::Coordinator::Stub::GetJob,
+                                   request, &job, err);
+        code != kExitOk) {
+      return code;
+    }
   }
   if (job.state() != v1::JOB_STATE_COMPLETE) {
     err << "fedlink: job " << job_id << " has no results: " << JobStateName(job.state()) << " — "
@@ -392,7 +392,7 @@ int JobResultsCommand(const ClientConfig& config, const std::string& job_id,
   grpc::ClientContext context;
   SetDeadline(context, std::chrono::duration_cast<std::chrono::seconds>(kStreamDeadline));
   std::unique_ptr<grpc::ClientReader<v1::ResultsItem>> reader =
-      (*stub)->FetchResults(&context, request);
+      stub->FetchResults(&context, request);
   v1::ResultsItem item;
   std::vector<std::string> agencies;  // ROWS payloads, header order
   std::map<std::string, std::vector<v1::PayloadChunk>> chunks;
