@@ -21,6 +21,7 @@
 #include "agent/store/key_file.h"
 #include "agent/store/signing_key_file.h"
 #include "linkage/status_macros.h"
+#include "linkage/thread_name.h"
 #include "proto/metrics/rocksdb_size.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/tls_credentials.h"
@@ -197,7 +198,10 @@ absl::Status AgentDaemon::Start() {
   started_ = true;
   started_at_ = absl::Now();
   queue_ = std::make_unique<WorkQueue>([this](const v1::WorkItem& item) { RunItem(item); });
-  watch_thread_ = std::thread([this] { WatchLoop(); });
+  watch_thread_ = std::thread([this] {
+    NameCurrentThread("agent-watch");
+    WatchLoop();
+  });
   log_->Info("agent.started",
              {{"agency", config_.agency},
               {"coordinator", config_.coordinator_address},

@@ -2,10 +2,15 @@
 
 #include <utility>
 
+#include "linkage/thread_name.h"
+
 namespace fedlink::agent::daemon {
 
 WorkQueue::WorkQueue(std::function<void(const v1::WorkItem&)> run)
-    : run_(std::move(run)), thread_([this] { Loop(); }) {}
+    : run_(std::move(run)), thread_([this] {
+        NameCurrentThread("agent-jobs");
+        Loop();
+      }) {}
 
 WorkQueue::~WorkQueue() { Stop(); }
 

@@ -14,6 +14,7 @@
 #include "linkage/crypto/sha256.h"
 #include "linkage/match/parallel.h"
 #include "linkage/status_macros.h"
+#include "linkage/thread_name.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
 
@@ -61,7 +62,12 @@ void RunTasks(int threads, size_t tasks, Task task) {
   };
   std::vector<std::jthread> helpers;
   helpers.reserve(workers > 0 ? workers - 1 : 0);
-  for (size_t w = 1; w < workers; ++w) helpers.emplace_back(work, w);
+  for (size_t w = 1; w < workers; ++w) {
+    helpers.emplace_back([&work, w] {
+      NameCurrentThread("encode-worker");
+      work(w);
+    });
+  }
   work(0);
 }  // helpers join here
 

@@ -4,6 +4,7 @@
 
 #include "agent/ingest/ingest_pipeline.h"
 #include "linkage/status_macros.h"
+#include "linkage/thread_name.h"
 #include "nlohmann/json.hpp"
 
 namespace fedlink::agent::ingest {
@@ -38,9 +39,15 @@ BatchCommitter::BatchCommitter(CommitContext context)
           .reason = Reason::kDuplicateLocalId,
           .detail = "an earlier row of this file has the same local id"}} {
   for (int i = 0; i < context_.seal_threads; ++i) {
-    sealers_.emplace_back([this] { SealLoop(); });
+    sealers_.emplace_back([this] {
+      NameCurrentThread("ingest-seal");
+      SealLoop();
+    });
   }
-  committer_ = std::thread([this] { CommitLoop(); });
+  committer_ = std::thread([this] {
+    NameCurrentThread("ingest-commit");
+    CommitLoop();
+  });
 }
 
 BatchCommitter::~BatchCommitter() { (void)Finish(); }

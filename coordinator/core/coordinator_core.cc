@@ -15,6 +15,7 @@
 #include "coordinator/state/job_state_machine.h"
 #include "linkage/encode/hardening.h"
 #include "linkage/status_macros.h"
+#include "linkage/thread_name.h"
 #include "proto/runtime/abandon_reason.h"
 #include "proto/runtime/decision_verify.h"
 #include "proto/runtime/limits.h"
@@ -150,7 +151,10 @@ absl::Status CoordinatorCore::Start() {
       FEDLINK_RETURN_IF_ERROR(Transition(job, next, "", batch));
     }
   }
-  worker_ = std::thread([this] { MatchingLoop(); });
+  worker_ = std::thread([this] {
+    NameCurrentThread("coord-matching");
+    MatchingLoop();
+  });
   for (const std::string& id : matching) EnqueueMatching(id);
   return absl::OkStatus();
 }

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/rpc/rpc_metrics_interceptor.h"
 #include "linkage/status_macros.h"
+#include "linkage/thread_name.h"
 #include "proto/metrics/rocksdb_size.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/tls_credentials.h"
@@ -203,6 +204,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   }
   CoordinatorServer* raw = server.get();
   server->timer_ = std::thread([raw, interval = options.retention_interval] {
+    NameCurrentThread("coord-retention");
     while (!raw->stop_.WaitForNotificationWithTimeout(interval)) {
       absl::Status s = raw->core_->RunRetention();
       if (!s.ok()) spdlog::error("retention: {}", std::string(s.message()));

@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "linkage/thread_name.h"
+
 namespace fedlink::match {
 
 int ResolveThreadCount(int requested) {
@@ -28,7 +30,12 @@ void ParallelFor(int threads, size_t num_tasks, absl::FunctionRef<void(size_t)> 
   {
     std::vector<std::jthread> helpers;
     helpers.reserve(workers - 1);
-    for (size_t t = 1; t < workers; ++t) helpers.emplace_back(work);
+    for (size_t t = 1; t < workers; ++t) {
+      helpers.emplace_back([&] {
+        NameCurrentThread("match-worker");
+        work();
+      });
+    }
     work();
   }  // jthreads join here
 }
