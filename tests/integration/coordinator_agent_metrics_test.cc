@@ -7,15 +7,12 @@
 // mutual TLS. A submitted job must show in both daemons' metrics (by state,
 // never by id) and in their JSON log lines (by id, never a value).
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -40,6 +37,7 @@
 #include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
 #include "proto/runtime/tls_credentials.h"
+#include "tests/integration/coordinator_daemon_runner.h"
 #include "tests/support/http_get.h"
 
 namespace fedlink::coordinator {
@@ -51,41 +49,10 @@ using ::fedlink::test_http::HttpResponse;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Output {
-  int exit_code = -1;
-  std::string text;
-};
-
-Output RunCommand(const std::string& command) {
-  Output out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.text.append(buffer, n);
-  const int status = ::pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::CommandOutput;
+using testing::FreeLoopbackPort;
+using testing::ReadTextFile;
+using testing::RunCommand;
 
 // `text` with `from` replaced by `to`; `from` must occur exactly once (so a
 // changed example fails here, by name, instead of starting a wrong daemon).
@@ -168,7 +135,7 @@ class DaemonMetricsTest : public ::testing::Test {
     char pattern[] = "/tmp/fedlink-metrics-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
-    Output pki = RunCommand(absl::StrCat("'", FEDLINK_SOURCE_DIR, "/deploy/pki.sh' --out '",
+    CommandOutput pki = RunCommand(absl::StrCat("'", FEDLINK_SOURCE_DIR, "/deploy/pki.sh' --out '",
                                          dir_.string(), "/pki' --coordinator coord --agent edu",
                                          " --operator ops --analyst alice"));
     ASSERT_EQ(pki.exit_code, 0) << pki.text;
@@ -177,7 +144,7 @@ class DaemonMetricsTest : public ::testing::Test {
     const fs::path secret = dir_ / "linkage-secret.hex";
     std::ofstream(secret) << std::string(64, 'a') << "\n";
     fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write);
-    Output init = RunCommand(absl::StrCat(FEDLINK_AGENT_BINARY, " init --data-dir '",
+    CommandOutput init = RunCommand(absl::StrCat(FEDLINK_AGENT_BINARY, " init --data-dir '",
                                           (dir_ / "agent-data").string(),
                                           "' --agency edu --linkage-secret '", secret.string(), "'"));
     ASSERT_EQ(init.exit_code, 0) << init.text;
@@ -196,10 +163,10 @@ class DaemonMetricsTest : public ::testing::Test {
     for (const char* file : {"agent-policy.yaml", "ingest-schema.yaml"}) {
       fs::copy_file(examples / file, dir_ / file);
     }
-    grpc_port_ = FreePort();
-    coordinator_metrics_port_ = FreePort();
-    agent_metrics_port_ = FreePort();
-    std::string coordinator = ReadFile(examples / "coordinator.yaml");
+    grpc_port_ = FreeLoopbackPort();
+    coordinator_metrics_port_ = FreeLoopbackPort();
+    agent_metrics_port_ = FreeLoopbackPort();
+    std::string coordinator = ReadTextFile(examples / "coordinator.yaml");
     coordinator = ReplaceOnce(coordinator, "listen: 0.0.0.0:7443",
                               absl::StrCat("listen: 127.0.0.1:", grpc_port_));
     coordinator = ReplaceOnce(coordinator, "data_dir: /var/lib/fedlink/coordinator",
@@ -213,7 +180,7 @@ class DaemonMetricsTest : public ::testing::Test {
     // The admin socket's directory must be private to the agent's user.
     fs::create_directories(dir_ / "run");
     fs::permissions(dir_ / "run", fs::perms::owner_all);
-    std::string agent = ReadFile(examples / "agent.yaml");
+    std::string agent = ReadTextFile(examples / "agent.yaml");
     agent = ReplaceOnce(agent, "data_dir: /var/lib/fedlink/agent", "data_dir: agent-data");
     agent = ReplaceOnce(agent, "address: coord.example.org:7443",
                         absl::StrCat("address: localhost:", grpc_port_));
@@ -272,8 +239,8 @@ class DaemonMetricsTest : public ::testing::Test {
   }
 
   std::string Logs() {
-    return absl::StrCat("--- coordinator.log\n", ReadFile(dir_ / "coordinator.log"),
-                        "--- agent.log\n", ReadFile(dir_ / "agent.log"));
+    return absl::StrCat("--- coordinator.log\n", ReadTextFile(dir_ / "coordinator.log"),
+                        "--- agent.log\n", ReadTextFile(dir_ / "agent.log"));
   }
 
   v1::Job SubmitJob() {
@@ -311,7 +278,7 @@ TEST_F(DaemonMetricsTest, ExampleConfigsServeMetricsHealthAndJsonLogs) {
   for (const auto& [binary, config] :
        {std::pair{FEDLINK_COORDINATOR_BINARY, "coordinator.yaml"},
         std::pair{FEDLINK_AGENT_BINARY, "agent.yaml"}}) {
-    Output check = RunCommand(
+    CommandOutput check = RunCommand(
         absl::StrCat(binary, " check-config --config '", (dir_ / config).string(), "'"));
     EXPECT_EQ(check.exit_code, 0) << check.text;
   }
@@ -386,14 +353,14 @@ TEST_F(DaemonMetricsTest, ExampleConfigsServeMetricsHealthAndJsonLogs) {
   // JSON log lines (log_format: json / log.format: json in the examples):
   // every line parses, and the job's lines carry its id as a member.
   bool coordinator_named_job = false;
-  for (const std::string& line : Lines(ReadFile(dir_ / "coordinator.log"))) {
+  for (const std::string& line : Lines(ReadTextFile(dir_ / "coordinator.log"))) {
     nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
     ASSERT_FALSE(parsed.is_discarded()) << line;
     coordinator_named_job = coordinator_named_job || parsed.value("job", "") == job.job_id();
   }
   EXPECT_TRUE(coordinator_named_job) << Logs();
   bool agent_named_job = false;
-  for (const std::string& line : Lines(ReadFile(dir_ / "agent.log"))) {
+  for (const std::string& line : Lines(ReadTextFile(dir_ / "agent.log"))) {
     nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
     ASSERT_FALSE(parsed.is_discarded()) << line;
     agent_named_job = agent_named_job || (parsed.value("event", "") == "job.received" &&

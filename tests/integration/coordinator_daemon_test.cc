@@ -2,19 +2,14 @@
 // and names the line of a bad one; serve listens with mTLS, answers an
 // operator, keeps a submitted job across a SIGTERM restart, and a kill -9
 // loses nothing that was acknowledged.
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include <grpcpp/grpcpp.h>
 
@@ -24,9 +19,9 @@
 #include "gtest/gtest.h"
 #include "linkage/crypto/ed25519.h"
 #include "linkage/schema/linkage_schema.h"
-#include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
 #include "proto/runtime/tls_credentials.h"
+#include "tests/integration/coordinator_daemon_runner.h"
 
 namespace fedlink::coordinator {
 namespace {
@@ -34,34 +29,9 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Output {
-  int exit_code = -1;
-  std::string text;
-};
-
-Output RunCommand(const std::string& command) {
-  Output out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.text.append(buffer, n);
-  const int status = ::pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+using testing::CommandOutput;
+using testing::CoordinatorProcess;
+using testing::RunCommand;
 
 class CoordinatorDaemonTest : public ::testing::Test {
  protected:
@@ -70,83 +40,49 @@ class CoordinatorDaemonTest : public ::testing::Test {
     char pattern[] = "/tmp/fedlink-coord-daemon-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
-    Output pki = RunCommand(absl::StrCat("'", FEDLINK_SOURCE_DIR, "/deploy/pki.sh' --out '",
-                                         dir_.string(), "/pki' --coordinator coord --operator ops",
-                                         " --analyst alice"));
+    CommandOutput pki = RunCommand(absl::StrCat(
+        "'", FEDLINK_SOURCE_DIR, "/deploy/pki.sh' --out '", dir_.string(),
+        "/pki' --coordinator coord --operator ops", " --analyst alice"));
     ASSERT_EQ(pki.exit_code, 0) << pki.text;
     for (const char* agency : {"edu", "health"}) {
       auto key = crypto::Ed25519PrivateKey::Generate();
       ASSERT_TRUE(key.ok());
       std::ofstream(dir_ / (std::string(agency) + ".pub")) << key->public_key().ToPem().value();
     }
-    port_ = FreePort();
+    port_ = testing::FreeLoopbackPort();
     config_ = dir_ / "coordinator.yaml";
     std::ofstream(config_) << absl::StrCat(
         "version: 1\nlisten: 127.0.0.1:", port_, "\ndata_dir: data\n",
         "tls:\n  ca: pki/ca.crt\n  cert: pki/coordinator/coord.crt\n  key: pki/coordinator/coord.key\n",
         "agencies:\n  - id: edu\n    decision_key: edu.pub\n  - id: health\n    decision_key: health.pub\n",
         "analysts:\n  - name: alice\n    training_expires: 2099-12-31\n");
+    daemon_.emplace(config_, dir_ / "daemon.log");
   }
 
   void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
+    daemon_.reset();  // kills a daemon still running
     fs::remove_all(dir_);
   }
 
   void StartDaemon() {
-    pid_ = ::fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      const int log = ::open((dir_ / "daemon.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      ::execl(FEDLINK_COORDINATOR_BINARY, FEDLINK_COORDINATOR_BINARY, "serve", "--config",
-              config_.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    // Ready once an operator call succeeds.
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-      v1::CoordinatorStatus status;
-      if (Stub("operator/ops")->GetStatus(&context, v1::GetStatusRequest(), &status).ok()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    FAIL() << "the coordinator did not come up: " << ReadLog();
+    std::string why;
+    ASSERT_TRUE(daemon_->Start(Files("operator/ops"), port_, &why))
+        << "the coordinator did not come up: " << why;
   }
 
-  int StopDaemon(int signal) {
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  }
+  int StopDaemon(int signal) { return daemon_->Stop(signal); }
+  std::string ReadLog() const { return daemon_->Log(); }
 
-  std::string ReadLog() {
-    std::ifstream in(dir_ / "daemon.log");
-    std::string text, line;
-    while (std::getline(in, line)) text += line + "\n";
-    return text;
+  proto::TlsFiles Files(const std::string& identity) const {
+    return testing::PkiFiles(dir_ / "pki", identity);
   }
-
-  std::unique_ptr<v1::Coordinator::Stub> Stub(const std::string& identity) {
-    proto::TlsFiles files{(dir_ / "pki/ca.crt").string(), (dir_ / "pki" / (identity + ".crt")).string(),
-                          (dir_ / "pki" / (identity + ".key")).string()};
-    auto credentials = proto::MakeChannelCredentials(files);
-    EXPECT_TRUE(credentials.ok()) << credentials.status();
-    grpc::ChannelArguments arguments;
-    proto::ApplyMessageSizeLimits(arguments);
-    return v1::Coordinator::NewStub(grpc::CreateCustomChannel(absl::StrCat("localhost:", port_),
-                                                              credentials->credentials, arguments));
+  std::unique_ptr<v1::Coordinator::Stub> Stub(const std::string& identity) const {
+    return testing::CoordinatorStub(Files(identity), port_);
   }
 
   absl::StatusOr<v1::Job> GetJob(const std::string& job_id) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    context.set_deadline(testing::DeadlineIn(std::chrono::seconds(10)));
     v1::GetJobRequest request;
     request.set_job_id(job_id);
     v1::Job job;
@@ -157,16 +93,16 @@ class CoordinatorDaemonTest : public ::testing::Test {
 
   fs::path dir_, config_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  std::optional<CoordinatorProcess> daemon_;
 };
 
 TEST_F(CoordinatorDaemonTest, CheckConfigAcceptsGoodAndNamesTheLineOfBad) {
-  Output good = RunCommand(absl::StrCat(FEDLINK_COORDINATOR_BINARY, " check-config --config '",
+  CommandOutput good = RunCommand(absl::StrCat(FEDLINK_COORDINATOR_BINARY, " check-config --config '",
                                         config_.string(), "'"));
   EXPECT_EQ(good.exit_code, 0) << good.text;
   EXPECT_THAT(good.text, HasSubstr("OK (2 agencies, 1 analysts"));
   std::ofstream(config_, std::ios::app) << "log_format: xml\n";
-  Output bad = RunCommand(absl::StrCat(FEDLINK_COORDINATOR_BINARY, " check-config --config '",
+  CommandOutput bad = RunCommand(absl::StrCat(FEDLINK_COORDINATOR_BINARY, " check-config --config '",
                                        config_.string(), "'"));
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.text, HasSubstr(absl::StrCat(config_.string(), ":16:13: log_format: must be one of: text, json")));
