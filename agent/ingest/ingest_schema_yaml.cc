@@ -4,10 +4,6 @@
 // type conversions, enumerations spelled exactly) and remembers where every
 // key was, so that each error — structural or a ValidateIngestSchema rule —
 // points at a line and column.
-#include <cerrno>
-#include <cstring>
-#include <exception>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <utility>
@@ -324,47 +320,20 @@ class IngestSchemaYamlReader : public proto::YamlReader {
 
 absl::StatusOr<IngestSchema> ParseIngestSchemaYaml(
     std::string_view yaml, std::string_view source_name) {
-  if (yaml.size() > kMaxIngestSchemaBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Sv(source_name), ": ", yaml.size(),
-                     " bytes (an ingest schema may have at most ",
-                     kMaxIngestSchemaBytes, ")"));
-  }
   IngestSchemaYamlReader reader(source_name);
-  try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
-    FEDLINK_ASSIGN_OR_RETURN(IngestSchema schema, reader.Read(root));
-    FEDLINK_RETURN_IF_ERROR(internal::ProblemsToStatus(
-        internal::FindIngestSchemaProblems(schema),
-        [&reader](const std::string& path) { return reader.PrefixFor(path); }));
-    return schema;
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(reader.Prefix(e.mark), "malformed YAML: ", e.msg));
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Sv(source_name), ": cannot read YAML: ", e.what()));
-  }
+  return proto::ParseYamlDocument<IngestSchema>(
+      yaml, source_name, "an ingest schema", kMaxIngestSchemaBytes, reader,
+      [&reader](const YAML::Node& root) -> absl::StatusOr<IngestSchema> {
+        FEDLINK_ASSIGN_OR_RETURN(IngestSchema schema, reader.Read(root));
+        FEDLINK_RETURN_IF_ERROR(internal::ProblemsToStatus(
+            internal::FindIngestSchemaProblems(schema),
+            [&reader](const std::string& path) { return reader.PrefixFor(path); }));
+        return schema;
+      });
 }
 
 absl::StatusOr<std::string> ReadIngestSchemaFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    const std::string message = absl::StrCat("cannot open ingest schema ", path,
-                                             ": ", std::strerror(err));
-    if (err == ENOENT) return absl::NotFoundError(message);
-    if (err == EACCES) return absl::PermissionDeniedError(message);
-    return absl::InternalError(message);
-  }
-  std::string text(kMaxIngestSchemaBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) {
-    return absl::InternalError(
-        absl::StrCat("cannot read ingest schema ", path));
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
+  return proto::ReadYamlFile(path, "ingest schema", kMaxIngestSchemaBytes);
 }
 
 absl::StatusOr<IngestSchema> LoadIngestSchemaFile(const std::string& path) {

@@ -4,10 +4,6 @@
 // keys, no silent type conversions, enumerations spelled exactly) and
 // remembers where every key was, so that each error — structural or a
 // ValidateAgentPolicy rule — points at a line and column.
-#include <cerrno>
-#include <cstring>
-#include <exception>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <utility>
@@ -207,45 +203,21 @@ class AgentPolicyYamlReader : public proto::YamlReader {
 
 absl::StatusOr<AgentPolicy> ParseAgentPolicyYaml(std::string_view yaml,
                                                  std::string_view source_name) {
-  if (yaml.size() > kMaxAgentPolicyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Sv(source_name), ": ", yaml.size(),
-                     " bytes (an agent policy may have at most ",
-                     kMaxAgentPolicyBytes, ")"));
-  }
   AgentPolicyYamlReader reader(source_name);
-  try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
-    FEDLINK_ASSIGN_OR_RETURN(AgentPolicy policy, reader.Read(root));
-    FEDLINK_RETURN_IF_ERROR(internal::ProblemsToStatus(
-        internal::FindAgentPolicyProblems(policy),
-        [&reader](const std::string& path) { return reader.PrefixFor(path); }));
-    return policy;
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(reader.Prefix(e.mark), "malformed YAML: ", e.msg));
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Sv(source_name), ": cannot read YAML: ", e.what()));
-  }
+  return proto::ParseYamlDocument<AgentPolicy>(
+      yaml, source_name, "an agent policy", kMaxAgentPolicyBytes, reader,
+      [&reader](const YAML::Node& root) -> absl::StatusOr<AgentPolicy> {
+        FEDLINK_ASSIGN_OR_RETURN(AgentPolicy policy, reader.Read(root));
+        FEDLINK_RETURN_IF_ERROR(internal::ProblemsToStatus(
+            internal::FindAgentPolicyProblems(policy),
+            [&reader](const std::string& path) { return reader.PrefixFor(path); }));
+        return policy;
+      });
 }
 
 absl::StatusOr<AgentPolicy> LoadAgentPolicyFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    const std::string message = absl::StrCat("cannot open agent policy ", path,
-                                             ": ", std::strerror(err));
-    if (err == ENOENT) return absl::NotFoundError(message);
-    if (err == EACCES) return absl::PermissionDeniedError(message);
-    return absl::InternalError(message);
-  }
-  std::string text(kMaxAgentPolicyBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) {
-    return absl::InternalError(absl::StrCat("cannot read agent policy ", path));
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
+  FEDLINK_ASSIGN_OR_RETURN(const std::string text,
+                           proto::ReadYamlFile(path, "agent policy", kMaxAgentPolicyBytes));
   return ParseAgentPolicyYaml(text, path);
 }
 

@@ -1,7 +1,10 @@
 #include "proto/runtime/yaml_reader.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 #include <system_error>
 
 #include "absl/strings/str_join.h"
@@ -218,6 +221,24 @@ absl::StatusOr<std::vector<std::string>> YamlReader::ReadTextList(const YAML::No
     out.push_back(std::move(text));
   }
   return out;
+}
+
+absl::StatusOr<std::string> ReadYamlFile(const std::string& path, std::string_view what,
+                                         size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    const std::string message =
+        absl::StrCat("cannot open ", Sv(what), " ", path, ": ", std::strerror(err));
+    if (err == ENOENT) return absl::NotFoundError(message);
+    if (err == EACCES) return absl::PermissionDeniedError(message);
+    return absl::InternalError(message);
+  }
+  std::string text(max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return absl::InternalError(absl::StrCat("cannot read ", Sv(what), " ", path));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 }  // namespace fedlink::proto

@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -120,6 +122,37 @@ class YamlReader {
   std::string source_;
   std::map<std::string, YAML::Mark> marks_;
 };
+
+// The text of the YAML file `path` holding `what` ("ingest schema"), at most
+// max_bytes + 1 bytes of it, so that ParseYamlDocument reports a file that is
+// too long. NotFound, PermissionDenied or Internal "cannot open <what>
+// <path>: <reason>".
+absl::StatusOr<std::string> ReadYamlFile(const std::string& path, std::string_view what,
+                                         size_t max_bytes);
+
+// Runs `read` on the root node of `yaml`, which names `source` in messages
+// and may have at most max_bytes (`what` names the kind of document with its
+// article: "an ingest schema"). yaml-cpp's exceptions become InvalidArgument
+// errors that point at the line (through `reader`).
+template <typename T>
+absl::StatusOr<T> ParseYamlDocument(std::string_view yaml, std::string_view source,
+                                    std::string_view what, size_t max_bytes,
+                                    const YamlReader& reader,
+                                    const std::function<absl::StatusOr<T>(const YAML::Node&)>& read) {
+  const absl::string_view source_name(source.data(), source.size());
+  if (yaml.size() > max_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", yaml.size(), " bytes (",
+                                                   absl::string_view(what.data(), what.size()),
+                                                   " may have at most ", max_bytes, ")"));
+  }
+  try {
+    return read(YAML::Load(std::string(yaml)));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(reader.Prefix(e.mark), "malformed YAML: ", e.msg));
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": cannot read YAML: ", e.what()));
+  }
+}
 
 }  // namespace fedlink::proto
 

@@ -179,6 +179,20 @@ TEST(IngestSchemaTest, MalformedYaml) {
               AllOf(HasSubstr("s.yaml:"), HasSubstr("malformed YAML")));
 }
 
+TEST(IngestSchemaTest, OversizedTextAndMissingFilesAreRefusedByName) {
+  const std::string big(kMaxIngestSchemaBytes + 1, '#');
+  absl::StatusOr<IngestSchema> oversized = ParseIngestSchemaYaml(big, "big.yaml");
+  ASSERT_FALSE(oversized.ok());
+  EXPECT_THAT(oversized.status().message(),
+              HasSubstr("big.yaml: 1048577 bytes (an ingest schema may have at most 1048576)"));
+
+  const std::string missing = (std::filesystem::temp_directory_path() /
+                               "fedlink-no-such-schema-7f3a.yaml").string();
+  absl::StatusOr<IngestSchema> absent = LoadIngestSchemaFile(missing);
+  EXPECT_EQ(absent.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(absent.status().message(), HasSubstr("cannot open ingest schema " + missing));
+}
+
 TEST(IngestSchemaTest, CsvOptionsAreChecked) {
   EXPECT_THAT(
       ErrorOf(With("version: 1\n", "version: 1\ncsv: {delimiter: \";;\"}\n")),
