@@ -334,22 +334,6 @@ std::vector<SchemaProblem> FindIngestSchemaProblems(
   return Checker().Run(schema);
 }
 
-absl::Status ProblemsToStatus(
-    const std::vector<SchemaProblem>& problems,
-    const std::function<std::string(const std::string& path)>& prefix) {
-  if (problems.empty()) return absl::OkStatus();
-  constexpr size_t kMaxReported = 10;
-  std::string text;
-  for (size_t i = 0; i < problems.size() && i < kMaxReported; ++i) {
-    absl::StrAppend(&text, i == 0 ? "" : "; ", prefix(problems[i].path),
-                    problems[i].path, ": ", problems[i].message);
-  }
-  if (problems.size() > kMaxReported) {
-    absl::StrAppend(&text, "; and ", problems.size() - kMaxReported, " more");
-  }
-  return absl::InvalidArgumentError(text);
-}
-
 }  // namespace internal
 
 absl::Status ValidateIngestSchema(const IngestSchema& schema) {

@@ -11,22 +11,16 @@
 
 #include "absl/status/status.h"
 #include "agent/ingest/ingest_schema.h"
+#include "proto/runtime/yaml_reader.h"
 
 namespace fedlink::agent::ingest::internal {
 
-struct SchemaProblem {
-  std::string path;     // "identifiers[2].field", "csv.delimiter", …
-  std::string message;  // what is wrong and what is allowed
-};
+// A rule violation, placed by the YAML reader at its key's line.
+using SchemaProblem = proto::DocumentProblem;
+using proto::ProblemsToStatus;
 
 // Every rule violation in `schema`, in the order of the keys.
 std::vector<SchemaProblem> FindIngestSchemaProblems(const IngestSchema& schema);
-
-// OK when `problems` is empty; otherwise InvalidArgument listing at most 10
-// of them as "<prefix(path)><path>: <message>" joined by "; ".
-absl::Status ProblemsToStatus(
-    const std::vector<SchemaProblem>& problems,
-    const std::function<std::string(const std::string& path)>& prefix);
 
 // `text` in single quotes for a message: bytes outside printable ASCII are
 // escaped as \xHH, and it is cut after 64 bytes. Only for names from the

@@ -48,19 +48,7 @@ class IngestSchemaYamlReader : public proto::YamlReader {
   absl::StatusOr<IngestSchema> Read(const YAML::Node& root) {
     IngestSchema schema;
     FEDLINK_ASSIGN_OR_RETURN(Entries top, GetEntries(root, "", "the document"));
-    // The version first: a newer file would otherwise show up as a list of
-    // unknown keys.
-    FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* version,
-                             Required(root, top, "", "version"));
-    FEDLINK_ASSIGN_OR_RETURN(
-        int64_t v,
-        ReadInt(*version, "version", 0, std::numeric_limits<uint32_t>::max()));
-    if (v != kIngestSchemaVersion) {
-      return Error(
-          version->Mark(), "version",
-          absl::StrCat("unsupported version ", v, " (this build reads version ",
-                       kIngestSchemaVersion, ")"));
-    }
+    FEDLINK_RETURN_IF_ERROR(CheckVersion(root, top, kIngestSchemaVersion));
     FEDLINK_RETURN_IF_ERROR(
         AllowOnly(top, "",
                   {"version", "csv", "local_id", "identifiers", "attributes",

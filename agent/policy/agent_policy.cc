@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "agent/policy/policy_internal.h"
 #include "proto/runtime/peer_identity.h"
 #include "proto/runtime/quote_name.h"
@@ -218,23 +217,6 @@ std::vector<PolicyProblem> FindAgentPolicyProblems(const AgentPolicy& policy) {
                               " days"));
   }
   return problems.Take();
-}
-
-absl::Status ProblemsToStatus(
-    const std::vector<PolicyProblem>& problems,
-    const std::function<std::string(const std::string& path)>& prefix) {
-  if (problems.empty()) return absl::OkStatus();
-  constexpr size_t kMaxListed = 10;
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < problems.size() && i < kMaxListed; ++i) {
-    parts.push_back(absl::StrCat(prefix(problems[i].path), problems[i].path,
-                                 ": ", problems[i].message));
-  }
-  std::string message = absl::StrJoin(parts, "; ");
-  if (problems.size() > kMaxListed) {
-    absl::StrAppend(&message, "; and ", problems.size() - kMaxListed, " more");
-  }
-  return absl::InvalidArgumentError(message);
 }
 
 }  // namespace internal

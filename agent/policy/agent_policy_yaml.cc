@@ -72,19 +72,7 @@ class AgentPolicyYamlReader : public proto::YamlReader {
   absl::StatusOr<AgentPolicy> Read(const YAML::Node& root) {
     AgentPolicy policy;
     FEDLINK_ASSIGN_OR_RETURN(Entries top, GetEntries(root, "", "the document"));
-    // The version first: a newer file would otherwise show up as a list of
-    // unknown keys.
-    FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* version,
-                             Required(root, top, "", "version"));
-    FEDLINK_ASSIGN_OR_RETURN(
-        int64_t v,
-        ReadInt(*version, "version", 0, std::numeric_limits<uint32_t>::max()));
-    if (v != kAgentPolicyVersion) {
-      return Error(version->Mark(), "version",
-                   absl::StrCat("unsupported version ", v,
-                                " (this build reads version ",
-                                kAgentPolicyVersion, ")"));
-    }
+    FEDLINK_RETURN_IF_ERROR(CheckVersion(root, top, kAgentPolicyVersion));
     FEDLINK_RETURN_IF_ERROR(AllowOnly(top, "", kTopKeys));
 
     FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* agency,

@@ -11,22 +11,16 @@
 
 #include "absl/status/status.h"
 #include "agent/policy/agent_policy.h"
+#include "proto/runtime/yaml_reader.h"
 
 namespace fedlink::agent::policy::internal {
 
-struct PolicyProblem {
-  std::string path;     // "partners[1].agency", "min_cell_count", …
-  std::string message;  // what is wrong and what is allowed
-};
+// A rule violation, placed by the YAML reader at its key's line.
+using PolicyProblem = proto::DocumentProblem;
+using proto::ProblemsToStatus;
 
 // Every rule violation in `policy`, in the order of the keys.
 std::vector<PolicyProblem> FindAgentPolicyProblems(const AgentPolicy& policy);
-
-// OK when `problems` is empty; otherwise InvalidArgument listing at most 10
-// of them as "<prefix(path)><path>: <message>" joined by "; ".
-absl::Status ProblemsToStatus(
-    const std::vector<PolicyProblem>& problems,
-    const std::function<std::string(const std::string& path)>& prefix);
 
 // `text` in single quotes for a message: bytes outside printable ASCII are
 // escaped as \xHH and it is cut after 64 bytes. Only for names (agencies,

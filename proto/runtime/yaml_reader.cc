@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <system_error>
 
 #include "absl/strings/str_join.h"
@@ -38,6 +39,21 @@ bool HasTag(const YAML::Node& node, std::initializer_list<std::string_view> tags
 }
 
 }  // namespace
+
+absl::Status ProblemsToStatus(const std::vector<DocumentProblem>& problems,
+                              const std::function<std::string(const std::string& path)>& prefix) {
+  if (problems.empty()) return absl::OkStatus();
+  constexpr size_t kMaxListed = 10;
+  std::string text;
+  for (size_t i = 0; i < problems.size() && i < kMaxListed; ++i) {
+    absl::StrAppend(&text, i == 0 ? "" : "; ", prefix(problems[i].path), problems[i].path, ": ",
+                    problems[i].message);
+  }
+  if (problems.size() > kMaxListed) {
+    absl::StrAppend(&text, "; and ", problems.size() - kMaxListed, " more");
+  }
+  return absl::InvalidArgumentError(text);
+}
 
 std::string AllowedHint(std::string_view word, const std::vector<std::string_view>& allowed) {
   std::string_view closest;
@@ -119,6 +135,19 @@ absl::StatusOr<YamlEntries> YamlReader::GetEntries(const YAML::Node& node,
   }
   marks_[path] = node.Mark();
   return entries;
+}
+
+absl::Status YamlReader::CheckVersion(const YAML::Node& root, const YamlEntries& top,
+                                      int64_t supported) const {
+  FEDLINK_ASSIGN_OR_RETURN(const YAML::Node* version, Required(root, top, "", "version"));
+  FEDLINK_ASSIGN_OR_RETURN(
+      int64_t v, ReadInt(*version, "version", 0, std::numeric_limits<uint32_t>::max()));
+  if (v != supported) {
+    return Error(version->Mark(), "version",
+                 absl::StrCat("unsupported version ", v, " (this build reads version ", supported,
+                              ")"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status YamlReader::AllowOnly(const YamlEntries& entries, const std::string& path,

@@ -34,6 +34,20 @@ struct YamlMapEntry {
 // A mapping's entries by key.
 using YamlEntries = std::map<std::string, YamlMapEntry>;
 
+// A rule a document breaks, found after reading it: `path` names the key
+// ("identifiers[2].field") so that the reader can place it at its line.
+struct DocumentProblem {
+  std::string path;
+  std::string message;  // what is wrong and what is allowed
+};
+
+// OK when `problems` is empty; otherwise InvalidArgument listing at most 10
+// of them as "<prefix(path)><path>: <message>" joined by "; " (and "; and N
+// more"). `prefix` is YamlReader::PrefixFor, or empty for a document that
+// was not read from YAML.
+absl::Status ProblemsToStatus(const std::vector<DocumentProblem>& problems,
+                              const std::function<std::string(const std::string& path)>& prefix);
+
 // "(did you mean 'x'? allowed: a, b, c)" for a word not in `allowed`; the
 // suggestion only for a near miss (edit distance 1 or 2).
 std::string AllowedHint(std::string_view word, const std::vector<std::string_view>& allowed);
@@ -61,6 +75,10 @@ class YamlReader {
   // one); a key that is not plain text or appears twice is an error.
   absl::StatusOr<YamlEntries> GetEntries(const YAML::Node& node, const std::string& path,
                                          std::string_view what);
+  // Reads the top-level `version` first (a newer file would otherwise show up
+  // as a list of unknown keys): an error unless it is `supported`.
+  absl::Status CheckVersion(const YAML::Node& root, const YamlEntries& top,
+                            int64_t supported) const;
   // An error for the first key not in `allowed`.
   absl::Status AllowOnly(const YamlEntries& entries, const std::string& path,
                          const std::vector<std::string_view>& allowed) const;
