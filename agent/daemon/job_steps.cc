@@ -558,15 +558,7 @@ absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::Release
   absl::StatusOr<encoding::PseudonymMap> pseudonyms =
       release::LoadJobPseudonyms(*deps_.store, job_id);
   if (!pseudonyms.ok()) return ReleaseDataFailed(job_id, pseudonyms.status());
-  FEDLINK_RETURN_IF_ERROR(deps_.jobs
-                              ->Update(job_id,
-                                       [](JobRecord& r) {
-                                         if (r.state == v1::AGENT_JOB_STATE_UPLOADED) {
-                                           r.state = v1::AGENT_JOB_STATE_RELEASING;
-                                         }
-                                         return absl::OkStatus();
-                                       })
-                              .status());
+  FEDLINK_RETURN_IF_ERROR(MarkReleasing(job_id));
   FEDLINK_ASSIGN_OR_RETURN(std::unique_ptr<PayloadUpload> upload,
                            deps_.coordinator->UploadPayload());
   encoding::RecordStoreSource records(*deps_.store);
@@ -602,18 +594,7 @@ absl::Status JobSteps::OnReleaseJob(const std::string& job_id, const v1::Release
   counts.ciphertext_bytes = summary->ciphertext_bytes;
   Audit(audit::RowsReleasedEntry(job_id, deps_.agency, counts),
         result->has_receipt() && result->receipt().has_tree_head() ? &result->receipt() : nullptr);
-  FEDLINK_RETURN_IF_ERROR(deps_.jobs
-                              ->Update(job_id,
-                                       [&](JobRecord& r) {
-                                         r.next_chunk_index = result->next_chunk_index();
-                                         r.rows_released = summary->rows;
-                                         if (result->complete()) {
-                                           r.state = v1::AGENT_JOB_STATE_RELEASED;
-                                           r.failure_reason.clear();
-                                         }
-                                         return absl::OkStatus();
-                                       })
-                              .status());
+  FEDLINK_RETURN_IF_ERROR(RecordChunksSent(job_id, *result, summary->rows));
   deps_.log->Info("job.released", {{"job", job_id},
                                    {"assignments", summary->assignments},
                                    {"rows", summary->rows},
@@ -649,15 +630,7 @@ absl::Status JobSteps::ReleaseLegend(const std::string& job_id, const v1::JobSpe
     deps_.log->Debug("job.repeat", {{"job", job_id}, {"item", "release legend"}});
     return absl::OkStatus();
   }
-  FEDLINK_RETURN_IF_ERROR(deps_.jobs
-                              ->Update(job_id,
-                                       [](JobRecord& r) {
-                                         if (r.state == v1::AGENT_JOB_STATE_UPLOADED) {
-                                           r.state = v1::AGENT_JOB_STATE_RELEASING;
-                                         }
-                                         return absl::OkStatus();
-                                       })
-                              .status());
+  FEDLINK_RETURN_IF_ERROR(MarkReleasing(job_id));
   FEDLINK_ASSIGN_OR_RETURN(std::unique_ptr<PayloadUpload> upload,
                            deps_.coordinator->UploadPayload());
   uint64_t ciphertext_bytes = 0;
@@ -676,22 +649,41 @@ absl::Status JobSteps::ReleaseLegend(const std::string& job_id, const v1::JobSpe
                                    static_cast<uint64_t>(legend->labels_size()), chunks->size(),
                                    ciphertext_bytes),
         result->has_receipt() && result->receipt().has_tree_head() ? &result->receipt() : nullptr);
-  FEDLINK_RETURN_IF_ERROR(deps_.jobs
-                              ->Update(job_id,
-                                       [&](JobRecord& r) {
-                                         r.next_chunk_index = result->next_chunk_index();
-                                         if (result->complete()) {
-                                           r.state = v1::AGENT_JOB_STATE_RELEASED;
-                                           r.failure_reason.clear();
-                                         }
-                                         return absl::OkStatus();
-                                       })
-                              .status());
+  FEDLINK_RETURN_IF_ERROR(RecordChunksSent(job_id, *result, std::nullopt));
   deps_.log->Info("job.legend_released", {{"job", job_id},
                                           {"categories", legend->labels_size()},
                                           {"chunks_sent", chunks->size()},
                                           {"complete", result->complete()}});
   return absl::OkStatus();
+}
+
+absl::Status JobSteps::MarkReleasing(const std::string& job_id) {
+  return deps_.jobs
+      ->Update(job_id,
+               [](JobRecord& r) {
+                 if (r.state == v1::AGENT_JOB_STATE_UPLOADED) {
+                   r.state = v1::AGENT_JOB_STATE_RELEASING;
+                 }
+                 return absl::OkStatus();
+               })
+      .status();
+}
+
+absl::Status JobSteps::RecordChunksSent(const std::string& job_id,
+                                        const v1::PayloadSummary& result,
+                                        std::optional<uint64_t> rows_released) {
+  return deps_.jobs
+      ->Update(job_id,
+               [&](JobRecord& r) {
+                 r.next_chunk_index = result.next_chunk_index();
+                 if (rows_released.has_value()) r.rows_released = *rows_released;
+                 if (result.complete()) {
+                   r.state = v1::AGENT_JOB_STATE_RELEASED;
+                   r.failure_reason.clear();
+                 }
+                 return absl::OkStatus();
+               })
+      .status();
 }
 
 // ---------------------------------------------------------------- purge

@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -165,6 +166,12 @@ class JobSteps {
                       const v1::JobSpec& spec, JobRecord record, v1::AbandonReason* abandon);
   absl::Status ReleaseLegend(const std::string& job_id, const v1::JobSpec& spec,
                              const v1::ReleaseJob& release);
+  // An uploaded job's release has begun (its first payload upload opens).
+  absl::Status MarkReleasing(const std::string& job_id);
+  // Stores how far a payload upload got (and, for the rows, how many were
+  // released); a complete one makes the job RELEASED.
+  absl::Status RecordChunksSent(const std::string& job_id, const v1::PayloadSummary& result,
+                                std::optional<uint64_t> rows_released);
 
   JobStepsDeps deps_;
   policy::ColumnClasses columns_;
