@@ -76,6 +76,18 @@ int CallUnary(v1::Coordinator::Stub& stub, std::string_view rpc,
   return status.ok() ? kExitOk : RpcFailed(rpc, status, err);
 }
 
+// Connects, then makes the one unary call of a command: kExitOk, or the
+// exit code once `err` says what went wrong.
+template <typename Request, typename Response>
+int CallCoordinator(const ClientConfig& config, std::string_view rpc,
+                    grpc::Status (v1::Coordinator::Stub::*method)(grpc::ClientContext*,
+                                                                  const Request&, Response*),
+                    const Request& request, Response* response, std::ostream& err) {
+  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
+  if (!stub) return kExitError;
+  return CallUnary(*stub, rpc, method, request, response, err);
+}
+
 std::string Json(const nlohmann::ordered_json& value) {
   return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -263,14 +275,12 @@ int ExportLiveLogCommand(const ClientConfig& config, const std::string& out_path
 int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
                      const std::string& request_id, std::ostream& out, std::ostream& err,
                      bool json) {
-  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
-  if (!stub) return kExitError;
   v1::SubmitJobRequest request;
   *request.mutable_spec() = spec;
   request.set_request_id(request_id);
   v1::Job job;
-  if (const int code = CallUnary(*stub, "SubmitJob", &v1::Coordinator::Stub::SubmitJob,
-                                 request, &job, err);
+  if (const int code = CallCoordinator(config, "SubmitJob", &v1::Coordinator::Stub::SubmitJob,
+                                       request, &job, err);
       code != kExitOk) {
     return code;
   }
@@ -284,13 +294,11 @@ int SubmitJobCommand(const ClientConfig& config, const v1::JobSpec& spec,
 
 int JobStatusCommand(const ClientConfig& config, const std::string& job_id, std::ostream& out,
                      std::ostream& err, bool json) {
-  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
-  if (!stub) return kExitError;
   v1::GetJobRequest request;
   request.set_job_id(job_id);
   v1::Job job;
-  if (const int code = CallUnary(*stub, "GetJob", &v1::Coordinator::Stub::GetJob,
-                                 request, &job, err);
+  if (const int code = CallCoordinator(config, "GetJob", &v1::Coordinator::Stub::GetJob,
+                                       request, &job, err);
       code != kExitOk) {
     return code;
   }
@@ -320,14 +328,12 @@ int JobListCommand(const ClientConfig& config, std::ostream& out, std::ostream& 
 int CancelJobCommand(const ClientConfig& config, const std::string& job_id,
                      const std::string& reason, std::ostream& out, std::ostream& err,
                      bool json) {
-  std::unique_ptr<v1::Coordinator::Stub> stub = ConnectOrReport(config, err);
-  if (!stub) return kExitError;
   v1::CancelJobRequest request;
   request.set_job_id(job_id);
   request.set_reason(reason);
   v1::Job job;
-  if (const int code = CallUnary(*stub, "CancelJob", &v1::Coordinator::Stub::CancelJob,
-                                 request, &job, err);
+  if (const int code = CallCoordinator(config, "CancelJob", &v1::Coordinator::Stub::CancelJob,
+                                       request, &job, err);
       code != kExitOk) {
     return code;
   }
