@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/ingest/ingest_schema_problems.h"
 #include "agent/ingest/utf8.h"
-#include "proto/runtime/quote_name.h"
+#include "linkage/document/quote_name.h"
 
 namespace fedlink::agent::ingest {
 namespace {
@@ -316,7 +316,7 @@ class Checker {
 
 namespace internal {
 
-std::string Quote(std::string_view text) { return proto::QuoteName(text); }
+std::string Quote(std::string_view text) { return document::QuoteName(text); }
 
 bool IsValidName(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameBytes) return false;

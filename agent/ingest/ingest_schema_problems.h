@@ -11,13 +11,13 @@
 
 #include "absl/status/status.h"
 #include "agent/ingest/ingest_schema.h"
-#include "proto/runtime/yaml_reader.h"
+#include "linkage/document/document_problem.h"
 
 namespace fedlink::agent::ingest::internal {
 
 // A rule violation, placed by the YAML reader at its key's line.
-using SchemaProblem = proto::DocumentProblem;
-using proto::ProblemsToStatus;
+using SchemaProblem = document::DocumentProblem;
+using document::ProblemsToStatus;
 
 // Every rule violation in `schema`, in the order of the keys.
 std::vector<SchemaProblem> FindIngestSchemaProblems(const IngestSchema& schema);

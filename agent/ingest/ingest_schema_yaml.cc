@@ -13,22 +13,23 @@
 #include "absl/strings/str_cat.h"
 #include "agent/ingest/ingest_schema.h"
 #include "agent/ingest/ingest_schema_problems.h"
+#include "linkage/document/yaml_reader.h"
 #include "linkage/status_macros.h"
-#include "proto/runtime/yaml_reader.h"
+#include "proto/runtime/yaml_file.h"
 #include "yaml-cpp/yaml.h"
 
 namespace fedlink::agent::ingest {
 namespace {
 
 using internal::Quote;
-using proto::AllowedHint;
-using proto::DescribeYamlNode;
+using document::AllowedHint;
+using document::DescribeYamlNode;
 
 absl::string_view Sv(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-using Entries = proto::YamlEntries;
+using Entries = document::YamlEntries;
 
 const std::vector<std::string_view> kRoleNames = {
     "first_name", "middle_name", "last_name", "dob",     "sex",
@@ -41,7 +42,7 @@ const std::vector<std::string_view> kTypeNames = {"string", "integer",
                                                   "category", "date"};
 const std::vector<std::string_view> kOnInvalidNames = {"reject", "missing"};
 
-class IngestSchemaYamlReader : public proto::YamlReader {
+class IngestSchemaYamlReader : public document::YamlReader {
  public:
   explicit IngestSchemaYamlReader(std::string_view source) : YamlReader(source) {}
 
@@ -309,7 +310,7 @@ class IngestSchemaYamlReader : public proto::YamlReader {
 absl::StatusOr<IngestSchema> ParseIngestSchemaYaml(
     std::string_view yaml, std::string_view source_name) {
   IngestSchemaYamlReader reader(source_name);
-  return proto::ParseYamlDocument<IngestSchema>(
+  return document::ParseYamlDocument<IngestSchema>(
       yaml, source_name, "an ingest schema", kMaxIngestSchemaBytes, reader,
       [&reader](const YAML::Node& root) -> absl::StatusOr<IngestSchema> {
         FEDLINK_ASSIGN_OR_RETURN(IngestSchema schema, reader.Read(root));

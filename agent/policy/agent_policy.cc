@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/policy/policy_internal.h"
+#include "linkage/document/quote_name.h"
 #include "proto/runtime/peer_identity.h"
-#include "proto/runtime/quote_name.h"
 
 namespace fedlink::agent::policy {
 namespace {
@@ -94,7 +94,7 @@ std::string DescribeName(std::string_view name) {
 
 namespace internal {
 
-std::string Quote(std::string_view text) { return proto::QuoteName(text); }
+std::string Quote(std::string_view text) { return document::QuoteName(text); }
 
 bool IsValidColumnName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;

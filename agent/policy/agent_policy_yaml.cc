@@ -13,8 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "agent/policy/agent_policy.h"
 #include "agent/policy/policy_internal.h"
+#include "linkage/document/yaml_reader.h"
 #include "linkage/status_macros.h"
-#include "proto/runtime/yaml_reader.h"
+#include "proto/runtime/yaml_file.h"
 #include "yaml-cpp/yaml.h"
 
 namespace fedlink::agent::policy {
@@ -22,8 +23,8 @@ namespace {
 
 using internal::Quote;
 using internal::Sv;
-using proto::AllowedHint;
-using proto::DescribeYamlNode;
+using document::AllowedHint;
+using document::DescribeYamlNode;
 
 const std::vector<std::string_view> kTopKeys = {
     "version",      "agency",          "partners",       "analysts",
@@ -63,9 +64,9 @@ absl::StatusOr<crypto::Ed25519PublicKey> ParsePublicKey(std::string_view text) {
   return crypto::Ed25519PublicKey::FromBytes(bytes);
 }
 
-using Entries = proto::YamlEntries;
+using Entries = document::YamlEntries;
 
-class AgentPolicyYamlReader : public proto::YamlReader {
+class AgentPolicyYamlReader : public document::YamlReader {
  public:
   explicit AgentPolicyYamlReader(std::string_view source) : YamlReader(source) {}
 
@@ -192,7 +193,7 @@ class AgentPolicyYamlReader : public proto::YamlReader {
 absl::StatusOr<AgentPolicy> ParseAgentPolicyYaml(std::string_view yaml,
                                                  std::string_view source_name) {
   AgentPolicyYamlReader reader(source_name);
-  return proto::ParseYamlDocument<AgentPolicy>(
+  return document::ParseYamlDocument<AgentPolicy>(
       yaml, source_name, "an agent policy", kMaxAgentPolicyBytes, reader,
       [&reader](const YAML::Node& root) -> absl::StatusOr<AgentPolicy> {
         FEDLINK_ASSIGN_OR_RETURN(AgentPolicy policy, reader.Read(root));

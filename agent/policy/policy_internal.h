@@ -11,13 +11,13 @@
 
 #include "absl/status/status.h"
 #include "agent/policy/agent_policy.h"
-#include "proto/runtime/yaml_reader.h"
+#include "linkage/document/document_problem.h"
 
 namespace fedlink::agent::policy::internal {
 
 // A rule violation, placed by the YAML reader at its key's line.
-using PolicyProblem = proto::DocumentProblem;
-using proto::ProblemsToStatus;
+using PolicyProblem = document::DocumentProblem;
+using document::ProblemsToStatus;
 
 // Every rule violation in `policy`, in the order of the keys.
 std::vector<PolicyProblem> FindAgentPolicyProblems(const AgentPolicy& policy);

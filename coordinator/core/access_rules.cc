@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/jobs/work_items.h"
-#include "proto/runtime/quote_name.h"
+#include "linkage/document/quote_name.h"
 
 namespace fedlink::coordinator {
 
@@ -20,7 +20,7 @@ absl::StatusOr<const AgencyEntry*> CallerAgency(const proto::PeerIdentity& calle
   if (absl::Status s = RequireRole(caller, rpc, {proto::Role::kAgent}); !s.ok()) return s;
   const AgencyEntry* agency = registry.AgencyForAgent(caller.name);
   if (agency == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat("agent ", proto::QuoteName(caller.name),
+    return absl::PermissionDeniedError(absl::StrCat("agent ", document::QuoteName(caller.name),
                                                     " is not a registered agency"));
   }
   return agency;
@@ -34,7 +34,7 @@ absl::Status CheckCanReadJob(const proto::PeerIdentity& caller, const internal::
     return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
-      absl::StrCat("job ", proto::QuoteName(job.job().job_id()), " is not yours"));
+      absl::StrCat("job ", document::QuoteName(job.job().job_id()), " is not yours"));
 }
 
 absl::Status CheckIsJobAnalyst(const proto::PeerIdentity& caller, const internal::StoredJob& job,
@@ -44,7 +44,7 @@ absl::Status CheckIsJobAnalyst(const proto::PeerIdentity& caller, const internal
   }
   if (operator_allowed && caller.role == proto::Role::kOperator) return absl::OkStatus();
   return absl::PermissionDeniedError(
-      absl::StrCat("job ", proto::QuoteName(job.job().job_id()), " is not yours"));
+      absl::StrCat("job ", document::QuoteName(job.job().job_id()), " is not yours"));
 }
 
 }  // namespace fedlink::coordinator

@@ -13,6 +13,7 @@
 #include "coordinator/jobs/job_validation.h"
 #include "coordinator/jobs/work_items.h"
 #include "coordinator/state/job_state_machine.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/encode/hardening.h"
 #include "linkage/status_macros.h"
 #include "linkage/thread_name.h"
@@ -20,13 +21,12 @@
 #include "proto/runtime/decision_verify.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
-#include "proto/runtime/quote_name.h"
 #include "spdlog/spdlog.h"
 
 namespace fedlink::coordinator {
 namespace {
 
-using proto::QuoteName;
+using document::QuoteName;
 
 constexpr char kService[] = "fedlink.v1.Coordinator/";
 

@@ -4,12 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/jobs/aggregate_table.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/linkage_schema_proto.h"
-#include "proto/runtime/quote_name.h"
 
 namespace fedlink::coordinator {
+
+using document::QuoteName;
 
 absl::Status ValidateSubmission(const v1::JobSpec& spec, std::string_view analyst_name,
                                 const Registry& registry, absl::Time now) {
@@ -18,11 +20,11 @@ absl::Status ValidateSubmission(const v1::JobSpec& spec, std::string_view analys
   auto analyst = registry.analysts.find(std::string(analyst_name));
   if (analyst == registry.analysts.end()) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "analyst ", proto::QuoteName(analyst_name), " is not in the coordinator's analyst registry"));
+        "analyst ", QuoteName(analyst_name), " is not in the coordinator's analyst registry"));
   }
   if (analyst->second.training_expires_at <= now) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "analyst ", proto::QuoteName(analyst_name), "'s training certification expired on ",
+        "analyst ", QuoteName(analyst_name), "'s training certification expired on ",
         absl::FormatTime("%Y-%m-%d", analyst->second.training_expires_at - absl::Hours(24),
                          absl::UTCTimeZone())));
   }
@@ -36,7 +38,7 @@ absl::Status ValidateSubmission(const v1::JobSpec& spec, std::string_view analys
   for (int i = 0; i < spec.parties_size(); ++i) {
     if (registry.agencies.count(spec.parties(i).agency()) == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "JobSpec.parties[", i, "].agency: ", proto::QuoteName(spec.parties(i).agency()),
+          "JobSpec.parties[", i, "].agency: ", QuoteName(spec.parties(i).agency()),
           " is not a registered agency"));
     }
   }

@@ -6,11 +6,13 @@
 #include <rocksdb/options.h>
 
 #include "absl/strings/str_cat.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/status_macros.h"
-#include "proto/runtime/quote_name.h"
 #include "proto/runtime/status_convert.h"
 
 namespace fedlink::coordinator {
+
+using document::QuoteName;
 namespace {
 
 constexpr char kFormatKey[] = "format";
@@ -102,7 +104,7 @@ void CoordinatorStore::Batch::PutSealed(StoreFamily f, std::string_view job_id,
   }
   if (aead == nullptr) {
     seal_error_ = absl::FailedPreconditionError(
-        absl::StrCat("coordinator store: job ", proto::QuoteName(job_id), " has no data key"));
+        absl::StrCat("coordinator store: job ", QuoteName(job_id), " has no data key"));
     return;
   }
   absl::StatusOr<std::string> sealed =
@@ -202,7 +204,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorStore>> CoordinatorStore::Open(
   } else if (*format != kFormatValue) {
     return absl::FailedPreconditionError(absl::StrCat(
         "coordinator store ", directory, " holds another format (header ",
-        proto::QuoteName(*format), ", expected ", kFormatValue, ")"));
+        QuoteName(*format), ", expected ", kFormatValue, ")"));
   }
   return store;
 }
@@ -239,7 +241,7 @@ absl::StatusOr<std::shared_ptr<crypto::Aead>> CoordinatorStore::JobAead(
       store_aead_->OpenWithPrependedNonce(*sealed, Aad(StoreFamily::kJobKeys, std::string(job_id)));
   if (!key.ok()) {
     return absl::DataLossError(absl::StrCat("coordinator store: the data key of job ",
-                                            proto::QuoteName(job_id),
+                                            QuoteName(job_id),
                                             " does not open with the store key"));
   }
   crypto::SecretBytes secret(absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(key->data()), key->size()));
@@ -262,7 +264,7 @@ absl::StatusOr<std::optional<std::string>> CoordinatorStore::GetSealed(
   if (!plain.ok()) {
     return absl::DataLossError(absl::StrCat("coordinator store: a ",
                                             std::string(kStoreFamilyNames[static_cast<size_t>(f)]),
-                                            " value of job ", proto::QuoteName(job_id),
+                                            " value of job ", QuoteName(job_id),
                                             " failed authentication"));
   }
   return *std::move(plain);
@@ -304,7 +306,7 @@ absl::StatusOr<std::optional<internal::StoredJob>> CoordinatorStore::GetJob(
   internal::StoredJob job;
   if (!job.ParseFromString(*bytes)) {
     return absl::DataLossError(
-        absl::StrCat("coordinator store: job ", proto::QuoteName(job_id), " does not parse"));
+        absl::StrCat("coordinator store: job ", QuoteName(job_id), " does not parse"));
   }
   return job;
 }
@@ -357,7 +359,7 @@ absl::Status CoordinatorStore::ForEachEncodingBatch(
         Aad(StoreFamily::kEncodings, it->key().ToString()));
     if (!plain.ok()) {
       return absl::DataLossError(absl::StrCat("coordinator store: an encoding batch of job ",
-                                              proto::QuoteName(job_id), " failed authentication"));
+                                              QuoteName(job_id), " failed authentication"));
     }
     FEDLINK_RETURN_IF_ERROR(visit(*plain));
   }

@@ -1,7 +1,7 @@
 #include "coordinator/state/job_state_machine.h"
 
 #include "absl/strings/str_cat.h"
-#include "proto/runtime/quote_name.h"
+#include "linkage/document/quote_name.h"
 
 namespace fedlink::coordinator {
 
@@ -58,7 +58,7 @@ bool IsAllowedTransition(v1::JobState from, v1::JobState to) {
 
 absl::Status CheckTransition(std::string_view job_id, v1::JobState from, v1::JobState to) {
   if (IsAllowedTransition(from, to)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("job ", proto::QuoteName(job_id), " is ",
+  return absl::FailedPreconditionError(absl::StrCat("job ", document::QuoteName(job_id), " is ",
                                                     JobStateName(from), ", cannot become ",
                                                     JobStateName(to)));
 }

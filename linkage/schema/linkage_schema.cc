@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace fedlink::schema {
 namespace {
@@ -71,6 +72,24 @@ std::optional<Transform> TransformFromName(std::string_view name) {
     if (TransformName(transform) == name) return transform;
   }
   return std::nullopt;
+}
+
+const std::vector<std::string_view>& FieldKindNames() {
+  static const auto* const names = [] {
+    auto* out = new std::vector<std::string_view>;
+    for (FieldKind kind : kAllKinds) out->push_back(FieldKindName(kind));
+    return out;
+  }();
+  return *names;
+}
+
+const std::vector<std::string_view>& TransformNames() {
+  static const auto* const names = [] {
+    auto* out = new std::vector<std::string_view>;
+    for (Transform transform : kAllTransforms) out->push_back(TransformName(transform));
+    return out;
+  }();
+  return *names;
 }
 
 bool TransformAppliesTo(Transform transform, FieldKind kind) {

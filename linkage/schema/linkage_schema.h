@@ -172,6 +172,10 @@ std::string_view TransformName(Transform transform);
 // The inverse of FieldKindName / TransformName; nullopt for any other text.
 std::optional<FieldKind> FieldKindFromName(std::string_view name);
 std::optional<Transform> TransformFromName(std::string_view name);
+// Every name FieldKindName / TransformName gives, in declaration order (for
+// the "allowed: ..." part of an error).
+const std::vector<std::string_view>& FieldKindNames();
+const std::vector<std::string_view>& TransformNames();
 
 // Whether `transform` makes sense for a field of `kind`: value and compact
 // for every kind; initial, soundex and nysiis for name and text; year for

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/schema/linkage_schema.h"
 #include "linkage/schema/schema_problems.h"
 
@@ -112,7 +112,7 @@ class ProblemCollector {
       if (!IsFieldName(field.name)) {
         Add(path + ".name",
             absl::StrCat(field.name.empty() ? std::string("empty name")
-                                            : absl::StrCat(QuoteForMessage(
+                                            : absl::StrCat(document::QuoteName(
                                                                field.name),
                                                            " is not a valid "
                                                            "field name"),
@@ -120,7 +120,7 @@ class ProblemCollector {
                          kMaxNameLength, " characters)"));
       } else if (auto [it, inserted] = seen.emplace(field.name, i); !inserted) {
         Add(path + ".name",
-            absl::StrCat(QuoteForMessage(field.name),
+            absl::StrCat(document::QuoteName(field.name),
                          " is already the name of fields[", it->second,
                          "] (field names are unique)"));
       }
@@ -151,7 +151,7 @@ class ProblemCollector {
                      Transform transform, const std::string& transform_path) {
     std::optional<size_t> index = schema_.FieldIndex(field);
     if (!index.has_value()) {
-      Add(path, absl::StrCat("unknown field ", QuoteForMessage(field),
+      Add(path, absl::StrCat("unknown field ", document::QuoteName(field),
                              " (declared fields: ", DeclaredFields(), ")"));
       return false;
     }
@@ -199,7 +199,7 @@ class ProblemCollector {
         Add(path + ".name",
             absl::StrCat(recipe.name.empty()
                              ? std::string("empty name")
-                             : absl::StrCat(QuoteForMessage(recipe.name),
+                             : absl::StrCat(document::QuoteName(recipe.name),
                                             " is not a valid recipe name"),
                          " (1 to ", kMaxNameLength,
                          " printable ASCII characters, no leading or trailing "
@@ -207,7 +207,7 @@ class ProblemCollector {
       } else if (auto [it, inserted] = names.emplace(recipe.name, i);
                  !inserted) {
         Add(path + ".name",
-            absl::StrCat(QuoteForMessage(recipe.name),
+            absl::StrCat(document::QuoteName(recipe.name),
                          " is already the name of token_recipes[", it->second,
                          "] (recipe names are unique)"));
       }
@@ -336,38 +336,12 @@ std::vector<SchemaProblem> FindSchemaProblems(const LinkageSchema& schema) {
   return ProblemCollector(schema).Run();
 }
 
-absl::Status ProblemsToStatus(
-    const std::vector<SchemaProblem>& problems,
-    const std::function<std::string(const std::string& path)>& prefix) {
-  if (problems.empty()) return absl::OkStatus();
-  std::vector<std::string> lines;
-  for (size_t i = 0; i < problems.size() && i < kMaxReportedProblems; ++i) {
-    lines.push_back(absl::StrCat(prefix(problems[i].path), problems[i].path,
-                                 ": ", problems[i].message));
-  }
-  if (problems.size() > kMaxReportedProblems) {
-    lines.push_back(absl::StrCat("and ",
-                                 problems.size() - kMaxReportedProblems,
-                                 " more problems"));
-  }
-  return absl::InvalidArgumentError(absl::StrJoin(lines, "; "));
-}
-
-std::string QuoteForMessage(std::string_view text) {
-  const bool cut = text.size() > kMaxNameLength;
-  if (cut) text = text.substr(0, kMaxNameLength);
-  return absl::StrCat("'",
-                      absl::CHexEscape(absl::string_view(text.data(),
-                                                         text.size())),
-                      cut ? "...'" : "'");
-}
-
 }  // namespace fedlink::schema::internal
 
 namespace fedlink::schema {
 
 absl::Status ValidateSchema(const LinkageSchema& schema) {
-  return internal::ProblemsToStatus(
+  return document::ProblemsToStatus(
       internal::FindSchemaProblems(schema),
       [](const std::string&) { return std::string(); });
 }

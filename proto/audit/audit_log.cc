@@ -8,15 +8,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "linkage/crypto/sha256.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/status_macros.h"
 #include "proto/audit/audit_log_keys.h"
 #include "proto/audit/tree_head.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/message_limits.h"
-#include "proto/runtime/quote_name.h"
 #include "proto/runtime/status_convert.h"
 
 namespace fedlink::audit {
+
+using document::QuoteName;
 namespace {
 
 // "audit log: <what>: <RocksDB's text>" (proto::FromRocksDbStatus).
@@ -167,8 +169,8 @@ absl::Status AuditLog::Load() {
   }
   if (head.head().log_id() != options_.log_id) {
     return absl::FailedPreconditionError(
-        absl::StrCat("audit log: stored heads are for log ", proto::QuoteName(head.head().log_id()),
-                     ", opened as ", proto::QuoteName(options_.log_id)));
+        absl::StrCat("audit log: stored heads are for log ", QuoteName(head.head().log_id()),
+                     ", opened as ", QuoteName(options_.log_id)));
   }
   if (head.key_id() != TreeHeadKeyId(public_key())) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -5,12 +5,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "linkage/crypto/sha256.h"
+#include "linkage/document/quote_name.h"
 #include "proto/audit/tree_head.h"
 #include "proto/runtime/limits.h"
-#include "proto/runtime/quote_name.h"
 #include "proto/runtime/signing_input.h"
 
 namespace fedlink::audit {
+
+using document::QuoteName;
 namespace {
 
 absl::Span<const uint8_t> Bytes(std::string_view s) {
@@ -114,8 +116,8 @@ void AuditVerifier::CheckHead(const v1::SignedTreeHead& signed_head) {
   }
   if (head.log_id() != options_.log_id) {
     Fail(AuditProblem::kWrongLog, first,
-         absl::StrCat("tree head of size ", size, " is for log ", proto::QuoteName(head.log_id()),
-                      ", not ", proto::QuoteName(options_.log_id), covers));
+         absl::StrCat("tree head of size ", size, " is for log ", QuoteName(head.log_id()),
+                      ", not ", QuoteName(options_.log_id), covers));
     return;
   }
   const std::string key_id = TreeHeadKeyId(options_.log_key);

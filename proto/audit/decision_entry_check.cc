@@ -1,9 +1,11 @@
 #include "proto/audit/decision_entry_check.h"
 
 #include "absl/strings/str_cat.h"
-#include "proto/runtime/quote_name.h"
+#include "linkage/document/quote_name.h"
 
 namespace fedlink::audit {
+
+using document::QuoteName;
 
 absl::Status DecisionEntryCheck::operator()(uint64_t /*index*/, const v1::AuditEntry& entry) {
   const bool records_spec = entry.action() == v1::AUDIT_ACTION_JOB_SUBMITTED ||
@@ -14,7 +16,7 @@ absl::Status DecisionEntryCheck::operator()(uint64_t /*index*/, const v1::AuditE
   if (!entry.has_decision()) return absl::OkStatus();
 
   const v1::SignedDecision& decision = entry.decision();
-  const std::string job = proto::QuoteName(entry.job_id());
+  const std::string job = QuoteName(entry.job_id());
   auto spec = spec_sha256_by_job_.find(entry.job_id());
   if (spec == spec_sha256_by_job_.end()) {
     return absl::FailedPreconditionError(
@@ -26,13 +28,13 @@ absl::Status DecisionEntryCheck::operator()(uint64_t /*index*/, const v1::AuditE
   }
   if (!entry.agency().empty() && entry.agency() != decision.agency()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("decision entry for agency ", proto::QuoteName(entry.agency()),
-                     " carries a decision by agency ", proto::QuoteName(decision.agency())));
+        absl::StrCat("decision entry for agency ", QuoteName(entry.agency()),
+                     " carries a decision by agency ", QuoteName(decision.agency())));
   }
   auto key = keys_.find(decision.agency());
   if (key == keys_.end()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("no decision key is held for agency ", proto::QuoteName(decision.agency())));
+        absl::StrCat("no decision key is held for agency ", QuoteName(decision.agency())));
   }
   const proto::DecisionSubject subject{entry.job_id(), spec->second, decision.agency()};
   return proto::VerifyDecision(decision, subject, key->second);

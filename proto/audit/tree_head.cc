@@ -5,12 +5,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "linkage/crypto/sha256.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/limits.h"
-#include "proto/runtime/quote_name.h"
 #include "proto/runtime/signing_input.h"
 
 namespace fedlink::audit {
+
+using document::QuoteName;
 namespace {
 
 absl::Span<const uint8_t> Bytes(std::string_view s) {
@@ -63,8 +65,8 @@ absl::Status VerifySignedTreeHead(const v1::SignedTreeHead& signed_head,
   const v1::TreeHead& head = signed_head.head();
   if (head.log_id() != log_id) {
     return absl::InvalidArgumentError(absl::StrCat("tree head of size ", head.tree_size(),
-                                                   " is for log ", proto::QuoteName(head.log_id()),
-                                                   ", expected ", proto::QuoteName(log_id)));
+                                                   " is for log ", QuoteName(head.log_id()),
+                                                   ", expected ", QuoteName(log_id)));
   }
   const std::string expected_key_id = TreeHeadKeyId(key);
   if (signed_head.key_id() != expected_key_id) {

@@ -8,16 +8,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "linkage/crypto/sha256.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/status_macros.h"
 #include "proto/runtime/limits.h"
-#include "proto/runtime/quote_name.h"
 #include "proto/runtime/signing_input.h"
 
 namespace fedlink::proto {
 namespace {
 
 // Names in messages; never data values.
-std::string Quote(std::string_view name) { return QuoteName(name); }
+std::string Quote(std::string_view name) { return document::QuoteName(name); }
 
 // absl::StrCat takes absl::string_view.
 absl::string_view Sv(std::string_view s) { return {s.data(), s.size()}; }

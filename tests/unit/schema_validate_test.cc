@@ -141,7 +141,7 @@ TEST(ValidateSchemaTest, RejectsEmptyOrDuplicateRecipeName) {
                                     "a valid recipe name"));
   s = Small();
   s.token_recipes[1].name = "tab\there";
-  EXPECT_THAT(ErrorOf(s), HasSubstr("token_recipes[1].name: 'tab\\there'"));
+  EXPECT_THAT(ErrorOf(s), HasSubstr("token_recipes[1].name: 'tab\\x09here'"));
 }
 
 TEST(ValidateSchemaTest, AcceptsPunctuationInRecipeName) {

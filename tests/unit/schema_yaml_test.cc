@@ -178,7 +178,7 @@ TEST(SchemaYamlTest, RejectsValuesOfTheWrongType) {
                         "list"));
   EXPECT_THAT(ErrorOf("version: 1\nfields: [{name: a, kind: txt}]\n"),
               HasSubstr("s.yaml:2:26: fields[0].kind: unknown kind 'txt' "
-                        "(allowed: name, date, sex, postcode, identifier, "
+                        "(did you mean 'text'? allowed: name, date, sex, postcode, identifier, "
                         "text)"));
   EXPECT_THAT(ErrorOf("version: 1\nfields: [{name: , kind: text}]\n"),
               HasSubstr("fields[0].name: expected text, got nothing"));
@@ -248,7 +248,7 @@ TEST(SchemaYamlTest, RejectsBadRecipeParts) {
       "token_recipes:\n  - id: 1\n    parts: [";
   EXPECT_THAT(ErrorOf(head + "soundx(last_name)]\n"),
               HasSubstr("s.yaml:5:13: token_recipes[0].parts[0]: unknown "
-                        "transform 'soundx' (allowed: value, compact, "
+                        "transform 'soundx' (did you mean 'soundex'? allowed: value, compact, "
                         "initial, soundex, nysiis, year)"));
   EXPECT_THAT(ErrorOf(head + "\"soundex(last_name\"]\n"),
               HasSubstr("token_recipes[0].parts[0]: cannot read part "
@@ -300,7 +300,8 @@ TEST(SchemaYamlTest, PlacesProblemsOfOmittedKeysAtTheEnclosingEntry) {
 
 TEST(SchemaYamlTest, RejectsOversizedInput) {
   const std::string big(kMaxSchemaYamlBytes + 1, ' ');
-  EXPECT_THAT(ErrorOf(big), HasSubstr("s.yaml: 1048577 bytes is too large"));
+  EXPECT_THAT(ErrorOf(big), HasSubstr("s.yaml: 1048577 bytes (a linkage schema "
+                                      "may have at most 1048576)"));
 }
 
 TEST(SchemaYamlTest, SurvivesDeepNesting) {

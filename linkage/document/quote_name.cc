@@ -1,9 +1,9 @@
-#include "proto/runtime/quote_name.h"
+#include "linkage/document/quote_name.h"
 
 #include <cstddef>
 #include <cstdio>
 
-namespace fedlink::proto {
+namespace fedlink::document {
 
 std::string QuoteName(std::string_view name) {
   // Names are at most 64 bytes everywhere in the contract; longer input is
@@ -25,4 +25,4 @@ std::string QuoteName(std::string_view name) {
   return out;
 }
 
-}  // namespace fedlink::proto
+}  // namespace fedlink::document

@@ -1,16 +1,15 @@
 // Strict reading of a YAML document that yaml-cpp has parsed into nodes: no
 // unknown or repeated keys, no silent type conversions, enumerations spelled
 // exactly, and every error "source:line:col: path: message". The reader of
-// one kind of document (an ingest schema, an agent policy) derives from
-// YamlReader and reads its keys with these helpers; the position of every key
-// read is remembered, so that a later validation error can point at its line
-// too (PrefixFor).
-#ifndef FEDLINK_PROTO_RUNTIME_YAML_READER_H_
-#define FEDLINK_PROTO_RUNTIME_YAML_READER_H_
+// one kind of document (a linkage schema, an ingest schema, an agent policy)
+// derives from YamlReader and reads its keys with these helpers; the position
+// of every key read is remembered, so that a later validation error can point
+// at its line too (PrefixFor).
+#ifndef FEDLINK_LINKAGE_DOCUMENT_YAML_READER_H_
+#define FEDLINK_LINKAGE_DOCUMENT_YAML_READER_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
@@ -21,11 +20,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "linkage/document/document_problem.h"
+#include "linkage/document/quote_name.h"
 #include "linkage/status_macros.h"
-#include "proto/runtime/quote_name.h"
 #include "yaml-cpp/yaml.h"
 
-namespace fedlink::proto {
+namespace fedlink::document {
 
 struct YamlMapEntry {
   YAML::Node key;
@@ -33,20 +33,6 @@ struct YamlMapEntry {
 };
 // A mapping's entries by key.
 using YamlEntries = std::map<std::string, YamlMapEntry>;
-
-// A rule a document breaks, found after reading it: `path` names the key
-// ("identifiers[2].field") so that the reader can place it at its line.
-struct DocumentProblem {
-  std::string path;
-  std::string message;  // what is wrong and what is allowed
-};
-
-// OK when `problems` is empty; otherwise InvalidArgument listing at most 10
-// of them as "<prefix(path)><path>: <message>" joined by "; " (and "; and N
-// more"). `prefix` is YamlReader::PrefixFor, or empty for a document that
-// was not read from YAML.
-absl::Status ProblemsToStatus(const std::vector<DocumentProblem>& problems,
-                              const std::function<std::string(const std::string& path)>& prefix);
 
 // "(did you mean 'x'? allowed: a, b, c)" for a word not in `allowed`; the
 // suggestion only for a near miss (edit distance 1 or 2).
@@ -96,6 +82,8 @@ class YamlReader {
                                   size_t max) const;
   // A plain true/True/TRUE or false/False/FALSE.
   absl::StatusOr<bool> ReadBool(const YAML::Node& node, const std::string& path) const;
+  // A plain number in decimal notation ("0.05", "1e-3"; not inf, nan or hex).
+  absl::StatusOr<double> ReadDecimal(const YAML::Node& node, const std::string& path) const;
   // The items of a list of at most `max_items`, each remembered by position.
   absl::StatusOr<std::vector<YAML::Node>> ReadList(const YAML::Node& node,
                                                    const std::string& path, size_t max_items);
@@ -141,37 +129,31 @@ class YamlReader {
   std::map<std::string, YAML::Mark> marks_;
 };
 
-// The text of the YAML file `path` holding `what` ("ingest schema"), at most
-// max_bytes + 1 bytes of it, so that ParseYamlDocument reports a file that is
-// too long. NotFound, PermissionDenied or Internal "cannot open <what>
-// <path>: <reason>".
-absl::StatusOr<std::string> ReadYamlFile(const std::string& path, std::string_view what,
-                                         size_t max_bytes);
+// The core of ParseYamlDocument: calls `read` on the document's root node.
+absl::Status ReadYamlDocument(std::string_view yaml, std::string_view source,
+                              std::string_view what, size_t max_bytes, const YamlReader& reader,
+                              const std::function<absl::Status(const YAML::Node& root)>& read);
 
-// Runs `read` on the root node of `yaml`, which names `source` in messages
-// and may have at most max_bytes (`what` names the kind of document with its
-// article: "an ingest schema"). yaml-cpp's exceptions become InvalidArgument
-// errors that point at the line (through `reader`).
+// Runs `read` on the root node of `yaml`, one YAML document of at most
+// max_bytes that names `source` in messages (`what` names the kind of
+// document with its article: "an ingest schema"). An empty text, a second
+// document in it and malformed YAML are InvalidArgument errors that point at
+// the line (through `reader`); no yaml-cpp exception leaves this function.
 template <typename T>
-absl::StatusOr<T> ParseYamlDocument(std::string_view yaml, std::string_view source,
-                                    std::string_view what, size_t max_bytes,
-                                    const YamlReader& reader,
-                                    const std::function<absl::StatusOr<T>(const YAML::Node&)>& read) {
-  const absl::string_view source_name(source.data(), source.size());
-  if (yaml.size() > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", yaml.size(), " bytes (",
-                                                   absl::string_view(what.data(), what.size()),
-                                                   " may have at most ", max_bytes, ")"));
-  }
-  try {
-    return read(YAML::Load(std::string(yaml)));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(reader.Prefix(e.mark), "malformed YAML: ", e.msg));
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(source_name, ": cannot read YAML: ", e.what()));
-  }
+absl::StatusOr<T> ParseYamlDocument(
+    std::string_view yaml, std::string_view source, std::string_view what, size_t max_bytes,
+    const YamlReader& reader, const std::function<absl::StatusOr<T>(const YAML::Node&)>& read) {
+  std::optional<T> result;
+  FEDLINK_RETURN_IF_ERROR(ReadYamlDocument(
+      yaml, source, what, max_bytes, reader, [&](const YAML::Node& root) -> absl::Status {
+        absl::StatusOr<T> value = read(root);
+        if (!value.ok()) return value.status();
+        result.emplace(*std::move(value));
+        return absl::OkStatus();
+      }));
+  return *std::move(result);
 }
 
-}  // namespace fedlink::proto
+}  // namespace fedlink::document
 
-#endif  // FEDLINK_PROTO_RUNTIME_YAML_READER_H_
+#endif  // FEDLINK_LINKAGE_DOCUMENT_YAML_READER_H_

@@ -1,20 +1,20 @@
-#include "proto/runtime/yaml_reader.h"
+#include "linkage/document/yaml_reader.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <fstream>
+#include <exception>
 #include <limits>
 #include <system_error>
 
 #include "absl/strings/str_join.h"
+#include "yaml-cpp/depthguard.h"
 
-namespace fedlink::proto {
+namespace fedlink::document {
 namespace {
 
 constexpr std::string_view kPlainTag = "?";  // yaml-cpp's tag of a plain scalar
 constexpr std::string_view kIntTag = "tag:yaml.org,2002:int";
+constexpr std::string_view kFloatTag = "tag:yaml.org,2002:float";
 constexpr std::string_view kBoolTag = "tag:yaml.org,2002:bool";
 
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -39,21 +39,6 @@ bool HasTag(const YAML::Node& node, std::initializer_list<std::string_view> tags
 }
 
 }  // namespace
-
-absl::Status ProblemsToStatus(const std::vector<DocumentProblem>& problems,
-                              const std::function<std::string(const std::string& path)>& prefix) {
-  if (problems.empty()) return absl::OkStatus();
-  constexpr size_t kMaxListed = 10;
-  std::string text;
-  for (size_t i = 0; i < problems.size() && i < kMaxListed; ++i) {
-    absl::StrAppend(&text, i == 0 ? "" : "; ", prefix(problems[i].path), problems[i].path, ": ",
-                    problems[i].message);
-  }
-  if (problems.size() > kMaxListed) {
-    absl::StrAppend(&text, "; and ", problems.size() - kMaxListed, " more");
-  }
-  return absl::InvalidArgumentError(text);
-}
 
 std::string AllowedHint(std::string_view word, const std::vector<std::string_view>& allowed) {
   std::string_view closest;
@@ -222,6 +207,28 @@ absl::StatusOr<bool> YamlReader::ReadBool(const YAML::Node& node, const std::str
                                 : DescribeYamlNode(node)));
 }
 
+absl::StatusOr<double> YamlReader::ReadDecimal(const YAML::Node& node,
+                                              const std::string& path) const {
+  constexpr std::string_view kExpected = "expected a decimal number such as 0.05, got ";
+  if (!node.IsScalar() || !HasTag(node, {kPlainTag, kFloatTag, kIntTag})) {
+    return Error(node.Mark(), path,
+                 absl::StrCat(Sv(kExpected), node.IsScalar() ? "a quoted or tagged value"
+                                                             : DescribeYamlNode(node)));
+  }
+  // Decimal notation only: from_chars would also take "inf", "nan" and hex
+  // floats, which have no place in a configuration file.
+  std::string_view text = node.Scalar();
+  const bool decimal =
+      !text.empty() && text.find_first_not_of("0123456789.eE+-") == std::string_view::npos;
+  if (!text.empty() && text[0] == '+') text.remove_prefix(1);
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!decimal || ec != std::errc() || ptr != text.data() + text.size()) {
+    return Error(node.Mark(), path, absl::StrCat(Sv(kExpected), QuoteName(node.Scalar())));
+  }
+  return value;
+}
+
 absl::StatusOr<std::vector<YAML::Node>> YamlReader::ReadList(const YAML::Node& node,
                                                              const std::string& path,
                                                              size_t max_items) {
@@ -252,22 +259,38 @@ absl::StatusOr<std::vector<std::string>> YamlReader::ReadTextList(const YAML::No
   return out;
 }
 
-absl::StatusOr<std::string> ReadYamlFile(const std::string& path, std::string_view what,
-                                         size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    const std::string message =
-        absl::StrCat("cannot open ", Sv(what), " ", path, ": ", std::strerror(err));
-    if (err == ENOENT) return absl::NotFoundError(message);
-    if (err == EACCES) return absl::PermissionDeniedError(message);
-    return absl::InternalError(message);
+absl::Status ReadYamlDocument(std::string_view yaml, std::string_view source,
+                              std::string_view what, size_t max_bytes, const YamlReader& reader,
+                              const std::function<absl::Status(const YAML::Node& root)>& read) {
+  if (yaml.size() > max_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(Sv(source), ": ", yaml.size(), " bytes (",
+                                                   Sv(what), " may have at most ", max_bytes,
+                                                   ")"));
   }
-  std::string text(max_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return absl::InternalError(absl::StrCat("cannot read ", Sv(what), " ", path));
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
+  // yaml-cpp reports malformed YAML (and its nesting limit) by throwing.
+  try {
+    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
+    if (documents.empty() || documents[0].IsNull()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Sv(source), ":1:1: the document is empty (expected ", Sv(what), ", a YAML mapping)"));
+    }
+    if (documents.size() > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(reader.Prefix(documents[1].Mark()), "a second YAML document (",
+                       Sv(what), " is one document)"));
+    }
+    return read(documents[0]);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for this case is "bad file".
+    return absl::InvalidArgumentError(absl::StrCat(
+        reader.Prefix(e.mark), "malformed YAML: nested more than ", e.depth() - 1, " levels deep"));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(reader.Prefix(e.mark), "malformed YAML: ", e.msg));
+  } catch (const std::exception& e) {
+    return absl::InternalError(
+        absl::StrCat(Sv(source), ": unexpected failure while reading YAML: ", e.what()));
+  }
 }
 
-}  // namespace fedlink::proto
+}  // namespace fedlink::document
