@@ -1,119 +1,105 @@
 #include "coordinator/fedlink_cli/client_config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "linkage/document/yaml_reader.h"
+#include "linkage/status_macros.h"
+#include "proto/runtime/yaml_file.h"
+#include "yaml-cpp/yaml.h"
 
 namespace fedlink::cli {
 namespace {
 
-std::string Where(std::string_view source, const YAML::Node& node, std::string_view key) {
-  const YAML::Mark mark = node.Mark();
-  return absl::StrCat(std::string(source), ":", mark.line + 1, ":", mark.column + 1, ": ",
-                      std::string(key), ": ");
-}
+class ClientConfigReader : public document::YamlReader {
+ public:
+  ClientConfigReader(std::string_view source, std::string_view base_dir)
+      : YamlReader(source), base_dir_(base_dir) {}
 
-std::string Resolve(std::string_view base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(std::string(base_dir)) / path).string();
-}
-
-absl::StatusOr<std::string> ScalarString(std::string_view source, const YAML::Node& node,
-                                         std::string_view key) {
-  if (!node.IsScalar()) {
-    return absl::InvalidArgumentError(absl::StrCat(Where(source, node, key), "must be a string"));
-  }
-  return node.Scalar();
-}
-
-absl::Status ParseAudit(std::string_view source, std::string_view base_dir,
-                        const YAML::Node& audit, ClientConfig& config) {
-  static const char* const kAllowed[] = {"log_key", "log_id", "state", "agency_keys"};
-  if (!audit.IsMap()) {
-    return absl::InvalidArgumentError(absl::StrCat(Where(source, audit, "audit"), "must be a map"));
-  }
-  for (const auto& item : audit) {
-    const std::string key = item.first.Scalar();
-    const std::string path = absl::StrCat("audit.", key);
-    if (key == "agency_keys") {
-      if (!item.second.IsMap()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(Where(source, item.second, path), "must be a map agency: key file"));
-      }
-      for (const auto& agency : item.second) {
-        auto file = ScalarString(source, agency.second,
-                                 absl::StrCat(path, ".", agency.first.Scalar()));
-        if (!file.ok()) return file.status();
-        config.agency_key_files[agency.first.Scalar()] = Resolve(base_dir, *file);
-      }
-      continue;
+  absl::StatusOr<ClientConfig> Read(const YAML::Node& root) {
+    ClientConfig config;
+    FEDLINK_ASSIGN_OR_RETURN(document::YamlEntries top,
+                             GetEntries(root, "", "the client configuration"));
+    FEDLINK_RETURN_IF_ERROR(AllowOnly(top, "", {"coordinator", "ca", "cert", "key", "audit"}));
+    if (const YAML::Node* coordinator = Optional(top, "coordinator")) {
+      FEDLINK_ASSIGN_OR_RETURN(config.coordinator, ReadText(*coordinator, "coordinator"));
     }
-    auto value = ScalarString(source, item.second, path);
-    if (!value.ok()) return value.status();
-    if (key == "log_key") {
-      config.audit_log_key_file = Resolve(base_dir, *value);
-    } else if (key == "log_id") {
-      config.audit_log_id = *value;
-    } else if (key == "state") {
-      config.audit_state_file = Resolve(base_dir, *value);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(Where(source, item.first, path),
-                                                     "unknown key (allowed: ",
-                                                     absl::StrJoin(kAllowed, ", "), ")"));
+    FEDLINK_RETURN_IF_ERROR(ReadPath(top, "", "ca", &config.ca_file));
+    FEDLINK_RETURN_IF_ERROR(ReadPath(top, "", "cert", &config.cert_file));
+    FEDLINK_RETURN_IF_ERROR(ReadPath(top, "", "key", &config.key_file));
+    if (const YAML::Node* audit = Optional(top, "audit")) {
+      FEDLINK_RETURN_IF_ERROR(ReadAudit(*audit, config));
     }
+    return config;
   }
-  return absl::OkStatus();
-}
+
+ private:
+  absl::Status ReadAudit(const YAML::Node& node, ClientConfig& config) {
+    FEDLINK_ASSIGN_OR_RETURN(document::YamlEntries audit,
+                             GetEntries(node, "audit", "the audit section"));
+    FEDLINK_RETURN_IF_ERROR(
+        AllowOnly(audit, "audit", {"log_key", "log_id", "state", "agency_keys"}));
+    FEDLINK_RETURN_IF_ERROR(ReadPath(audit, "audit.", "log_key", &config.audit_log_key_file));
+    if (const YAML::Node* log_id = Optional(audit, "log_id")) {
+      FEDLINK_ASSIGN_OR_RETURN(config.audit_log_id, ReadText(*log_id, "audit.log_id"));
+    }
+    FEDLINK_RETURN_IF_ERROR(ReadPath(audit, "audit.", "state", &config.audit_state_file));
+    if (const YAML::Node* keys = Optional(audit, "agency_keys")) {
+      FEDLINK_ASSIGN_OR_RETURN(
+          document::YamlEntries agencies,
+          GetEntries(*keys, "audit.agency_keys", "the agency keys (agency: key file)"));
+      for (const auto& [agency, entry] : agencies) {
+        FEDLINK_ASSIGN_OR_RETURN(std::string file,
+                                 ReadText(entry.value, "audit.agency_keys." + agency));
+        config.agency_key_files[agency] = Resolve(file);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // The optional file path `key` (of the section whose keys are written
+  // `prefix`key), relative to the configuration's folder.
+  absl::Status ReadPath(const document::YamlEntries& entries, const std::string& prefix,
+                        const std::string& key, std::string* path) const {
+    const YAML::Node* node = Optional(entries, key);
+    if (node == nullptr) return absl::OkStatus();
+    FEDLINK_ASSIGN_OR_RETURN(std::string text, ReadText(*node, prefix + key));
+    *path = Resolve(text);
+    return absl::OkStatus();
+  }
+
+  std::string Resolve(const std::string& path) const {
+    if (path.empty() || path.front() == '/' || base_dir_.empty()) return path;
+    return (std::filesystem::path(base_dir_) / path).string();
+  }
+
+  std::string base_dir_;
+};
 
 }  // namespace
 
 absl::StatusOr<ClientConfig> ParseClientConfig(std::string_view yaml,
                                                std::string_view source_name,
                                                std::string_view base_dir) {
-  static const char* const kAllowed[] = {"coordinator", "ca", "cert", "key", "audit"};
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ":", e.mark.line + 1,
-                                                   ":", e.mark.column + 1, ": ", e.msg));
+  // An empty file sets nothing: the command line gives every field.
+  if (absl::StripAsciiWhitespace(absl::string_view(yaml.data(), yaml.size())).empty()) {
+    return ClientConfig();
   }
-  ClientConfig config;
-  if (root.IsNull()) return config;
-  if (!root.IsMap()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(source_name), ":1:1: the file must be a map of keys"));
-  }
-  for (const auto& item : root) {
-    const std::string key = item.first.Scalar();
-    if (key == "audit") {
-      absl::Status status = ParseAudit(source_name, base_dir, item.second, config);
-      if (!status.ok()) return status;
-      continue;
-    }
-    auto value = ScalarString(source_name, item.second, key);
-    if (!value.ok()) return value.status();
-    if (key == "coordinator") {
-      config.coordinator = *value;
-    } else if (key == "ca") {
-      config.ca_file = Resolve(base_dir, *value);
-    } else if (key == "cert") {
-      config.cert_file = Resolve(base_dir, *value);
-    } else if (key == "key") {
-      config.key_file = Resolve(base_dir, *value);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(Where(source_name, item.first, key),
-                                                     "unknown key (allowed: ",
-                                                     absl::StrJoin(kAllowed, ", "), ")"));
-    }
-  }
-  return config;
+  ClientConfigReader reader(source_name, base_dir);
+  return document::ParseYamlDocument<ClientConfig>(
+      yaml, source_name, "a client configuration", kMaxClientConfigBytes, reader,
+      [&reader](const YAML::Node& root) { return reader.Read(root); });
+}
+
+absl::StatusOr<ClientConfig> LoadClientConfig(const std::string& path) {
+  FEDLINK_ASSIGN_OR_RETURN(
+      const std::string text,
+      proto::ReadYamlFile(path, "client configuration", kMaxClientConfigBytes));
+  return ParseClientConfig(text, path, std::filesystem::path(path).parent_path().string());
 }
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
@@ -128,12 +114,6 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
     return absl::UnavailableError(absl::StrCat(path, ": cannot read"));
   }
   return text.str();
-}
-
-absl::StatusOr<ClientConfig> LoadClientConfig(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadWholeFile(path);
-  if (!text.ok()) return text.status();
-  return ParseClientConfig(*text, path, std::filesystem::path(path).parent_path().string());
 }
 
 std::string DefaultClientConfigPath() {

@@ -18,6 +18,7 @@
 #ifndef FEDLINK_COORDINATOR_FEDLINK_CLI_CLIENT_CONFIG_H_
 #define FEDLINK_COORDINATOR_FEDLINK_CLI_CLIENT_CONFIG_H_
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -37,16 +38,19 @@ struct ClientConfig {
   std::map<std::string, std::string> agency_key_files;  // agency → PEM file
 };
 
-// Parses `yaml` (the text of `source_name`, whose folder is `base_dir`).
-// InvalidArgument "source:line:col: key: message" for malformed YAML, an
-// unknown key (listing the allowed ones) or a value that is not a string.
-// Thread-safe.
+inline constexpr size_t kMaxClientConfigBytes = 64 * 1024;
+
+// Parses `yaml` (the text of `source_name`, whose folder is `base_dir`); an
+// empty text is the default configuration. InvalidArgument
+// "source:line:col: key: message" for malformed YAML, an unknown or repeated
+// key (listing the allowed ones), a value that is not text, or more than
+// kMaxClientConfigBytes. Thread-safe.
 absl::StatusOr<ClientConfig> ParseClientConfig(std::string_view yaml,
                                                std::string_view source_name,
                                                std::string_view base_dir);
 
-// Reads and parses `path`. NotFound if it does not exist, else as
-// ParseClientConfig. Thread-safe.
+// Reads and parses `path`. NotFound if it does not exist, PermissionDenied
+// if it cannot be read, else as ParseClientConfig. Thread-safe.
 absl::StatusOr<ClientConfig> LoadClientConfig(const std::string& path);
 
 // ~/.config/fedlink/client.yaml ($XDG_CONFIG_HOME honoured); empty if no
