@@ -32,6 +32,7 @@
 #include "agent/cli/progress_display.h"
 #include "agent/cli/quality_command.h"
 #include "agent/cli/serve_command.h"
+#include "agent/daemon/agent_daemon.h"
 #include "linkage/crypto/process_init.h"
 
 namespace {
@@ -252,6 +253,7 @@ int main(int argc, char** argv) {
     return fedlink::agent::cli::kExitFailed;
   }
   CLI::App app{"fedlink-agent: an agency's federated record-linkage agent"};
+  app.set_version_flag("--version", std::string(fedlink::agent::daemon::kAgentSoftwareVersion));
   app.require_subcommand(1);
   Command command;
   InitCommandOptions init;

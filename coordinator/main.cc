@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
     return kExitFailed;
   }
   CLI::App app{"fedlink coordinator: matches approved linkage jobs over mutual TLS"};
+  app.set_version_flag("--version", "fedlink-coordinator " FEDLINK_VERSION);
   app.require_subcommand(1);
   std::string config_path;
   CLI::App* serve = app.add_subcommand(

@@ -46,7 +46,8 @@
 
 namespace fedlink::agent::daemon {
 
-inline constexpr std::string_view kAgentSoftwareVersion = "fedlink-agent 0.1.0";
+// FEDLINK_VERSION is project(VERSION) of CMakeLists.txt (fedlink::version).
+inline constexpr std::string_view kAgentSoftwareVersion = "fedlink-agent " FEDLINK_VERSION;
 
 class AgentDaemon {
  public:

@@ -46,7 +46,7 @@ struct CoreOptions {
   // Re-reads the registries for ReloadConfig (unset: ReloadConfig fails).
   std::function<absl::StatusOr<Registry>()> reload_registry;
   int matching_threads = 1;
-  std::string software_version = "fedlink-coordinator 0.1.0";
+  std::string software_version = "fedlink-coordinator " FEDLINK_VERSION;
   // Called after each job state change is written, under the job lock: it
   // must be quick and must not call the core (metrics).
   std::function<void(const std::string& job_id, v1::JobState from, v1::JobState to)>

@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     return fedlink::cli::kExitError;
   }
   CLI::App app{"fedlink: submit linkage jobs, fetch results, verify the coordinator's audit log"};
+  app.set_version_flag("--version", "fedlink " FEDLINK_VERSION);
   app.require_subcommand(1);
   // Global options may also follow the subcommands (inherited by them).
   app.fallthrough();

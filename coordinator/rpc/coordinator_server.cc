@@ -210,7 +210,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       if (!s.ok()) spdlog::error("retention: {}", std::string(s.message()));
     }
   });
-  spdlog::info("fedlink-coordinator listening on {} (port {})", address, server->port_);
+  spdlog::info("fedlink-coordinator {} listening on {} (port {})", FEDLINK_VERSION, address,
+               server->port_);
   return server;
 }
 

@@ -1,7 +1,7 @@
 // The three command lines as a user meets them: every command's --help ends
-// with an example, each binary's top-level --help lists its exit codes, and
-// the exit codes hold (bad command line, bad configuration, nothing to
-// reach). No daemon runs: the coordinator address is a closed loopback port
+// with an example, each binary's top-level --help lists its exit codes and
+// --version names its release, and the exit codes hold (bad command line,
+// bad configuration, nothing to reach). No daemon runs: the coordinator address is a closed loopback port
 // and the agent's admin socket does not exist.
 #include <cstdlib>
 #include <filesystem>
@@ -89,6 +89,16 @@ TEST(CliHelpTest, TopLevelHelpListsTheExitCodes) {
     EXPECT_EQ(help.exit_code, 0) << binary;
     EXPECT_THAT(help.text, HasSubstr("Exit codes:\n  0  success")) << help.text;
     EXPECT_THAT(help.text, HasSubstr("\n  2  ")) << help.text;
+  }
+}
+
+TEST(CliHelpTest, VersionNamesTheBinaryAndTheRelease) {
+  for (const char* binary :
+       {FEDLINK_CLI_BINARY, FEDLINK_AGENT_BINARY, FEDLINK_COORDINATOR_BINARY}) {
+    const Output version = RunCommand(binary, {"--version"});
+    EXPECT_EQ(version.exit_code, 0) << binary;
+    EXPECT_EQ(version.text,
+              absl::StrCat(fs::path(binary).filename().string(), " ", FEDLINK_VERSION, "\n"));
   }
 }
 
