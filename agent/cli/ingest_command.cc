@@ -13,10 +13,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "agent/cli/admin_socket_option.h"
 #include "agent/cli/agent_store_access.h"
 #include "agent/cli/ingest_output.h"
 #include "agent/cli/ingest_via_daemon.h"
-#include "agent/cli/jobs_command.h"
 #include "agent/cli/progress_display.h"
 #include "agent/ingest/ingest_schema.h"
 #include "linkage/status_macros.h"
@@ -69,15 +69,6 @@ absl::StatusOr<ingest::IngestSummary> IngestHere(
       store, sink, ingest_options);
 }
 
-// The daemon's admin socket: --socket, --config's admin.socket, or the
-// default (the jobs commands' rule).
-absl::StatusOr<std::string> AdminSocket(const IngestCommandOptions& options) {
-  JobsCommandOptions jobs;
-  jobs.socket = options.socket;
-  jobs.config = options.config;
-  return ResolveAdminSocket(jobs);
-}
-
 }  // namespace
 
 absl::Status RunIngestCommand(const IngestCommandOptions& options,
@@ -103,7 +94,7 @@ absl::Status RunIngestCommand(const IngestCommandOptions& options,
           opened.status().message(),
           "; --test-pause-after-batches needs the store in this process"));
     }
-    FEDLINK_ASSIGN_OR_RETURN(socket, AdminSocket(options));
+    FEDLINK_ASSIGN_OR_RETURN(socket, ResolveAdminSocket(options.socket, options.config));
     err << "the record store in " << options.data_dir
         << " is in use by another process (the agent daemon?): ingesting "
            "through the daemon's admin socket "

@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "agent/admin/admin_client.h"
-#include "agent/daemon/agent_config.h"
+#include "agent/cli/admin_socket_option.h"
 #include "agent/daemon/job_record.h"
 #include "google/protobuf/util/json_util.h"
 #include "linkage/crypto/sha256.h"
@@ -108,16 +108,6 @@ absl::StatusOr<std::string> StewardName(const JobsCommandOptions& options) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ResolveAdminSocket(const JobsCommandOptions& options) {
-  if (!options.socket.empty()) return options.socket;
-  if (!options.config.empty()) {
-    FEDLINK_ASSIGN_OR_RETURN(daemon::AgentConfig config,
-                             daemon::LoadAgentConfigFile(options.config));
-    return config.admin_socket;
-  }
-  return std::string(kDefaultAdminSocket);
-}
-
 std::string JobsTable(const std::vector<v1::AgentJob>& jobs) {
   if (jobs.empty()) return "no jobs\n";
   std::vector<std::vector<std::string>> rows = {
@@ -202,7 +192,7 @@ absl::Status RunJobsCommand(const JobsCommandOptions& options, std::ostream& out
   if (action == "deny" && options.reason.empty()) {
     return absl::InvalidArgumentError("jobs deny: --reason is required (it is sent to the analyst)");
   }
-  FEDLINK_ASSIGN_OR_RETURN(std::string socket, ResolveAdminSocket(options));
+  FEDLINK_ASSIGN_OR_RETURN(std::string socket, ResolveAdminSocket(options.socket, options.config));
   std::unique_ptr<admin::AdminClient> client = admin::AdminClient::ForSocket(socket);
 
   if (action == "pending" || action == "list") {

@@ -25,8 +25,6 @@
 
 namespace fedlink::agent::cli {
 
-inline constexpr char kDefaultAdminSocket[] = "/run/fedlink/agent.sock";
-
 struct JobsCommandOptions {
   // pending | list | show | approve | deny
   std::string action;
@@ -39,10 +37,6 @@ struct JobsCommandOptions {
   std::string config;
   bool json = false;
 };
-
-// The socket to use: --socket, else --config's admin.socket, else
-// kDefaultAdminSocket. Errors of LoadAgentConfigFile.
-absl::StatusOr<std::string> ResolveAdminSocket(const JobsCommandOptions& options);
 
 // Runs the command, printing to `out`. InvalidArgument for a bad action,
 // a missing job id, a denial without a reason, a steward name that is not
