@@ -7,6 +7,7 @@
 //   check-config  agent/cli/check_config_command.h
 //   serve, jobs   the daemon and the steward's commands (agent/cli/serve*,
 //                 agent/cli/jobs*): added in AddDaemonCommands below.
+//   audit export  agent/cli/audit_command.h (through the daemon)
 // Exit status: agent/cli/exit_codes.h (also shown by --help).
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "agent/cli/audit_command.h"
 #include "agent/cli/check_config_command.h"
 #include "agent/cli/exit_codes.h"
 #include "agent/cli/ingest_command.h"
@@ -245,6 +247,32 @@ void AddDaemonCommands(CLI::App& app, Command* command) {
   }
 }
 
+// `audit export`: the local audit log as an archive, through the daemon.
+void AddAudit(CLI::App& app, Command* command) {
+  auto options = std::make_shared<fedlink::agent::cli::AuditExportOptions>();
+  CLI::App* audit = app.add_subcommand(
+      "audit", "The agency's local audit log, through the running daemon: export");
+  audit->require_subcommand(1);
+  SetExamples(audit, {"fedlink-agent audit export --out edu-audit.fla "
+                      "--config /etc/fedlink/agent.yaml"});
+  CLI::App* export_sub = audit->add_subcommand(
+      "export", "Write the signed local audit log as an archive for `fedlink audit verify`");
+  export_sub->add_option("--out", options->out, "The archive file to write")->required();
+  CLI::Option* socket = export_sub->add_option(
+      "--socket", options->socket, "The daemon's admin socket (default /run/fedlink/agent.sock)");
+  export_sub->add_option("--config", options->config, "Take the socket from agent.yaml")
+      ->excludes(socket);
+  SetExamples(export_sub, {"fedlink-agent audit export --out edu-audit.fla "
+                           "--config /etc/fedlink/agent.yaml",
+                           "fedlink-agent audit export --out edu-audit.fla "
+                           "--socket /run/fedlink/agent.sock"});
+  export_sub->callback([options, command] {
+    *command = [options] {
+      return fedlink::agent::cli::RunAuditExportCommand(*options, std::cout);
+    };
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -265,6 +293,7 @@ int main(int argc, char** argv) {
   AddQuality(app, &quality, &command);
   AddCheckConfig(app, &check_config, &command);
   AddDaemonCommands(app, &command);
+  AddAudit(app, &command);
   // Set last: subcommands copy their parent's footer when added.
   app.footer(absl::StrCat(
       "Examples:\n  fedlink-agent ingest students.csv --schema k12-schema.yaml "

@@ -155,4 +155,24 @@ absl::StatusOr<v1::IngestSummary> AdminClient::Ingest(const v1::IngestStart& sta
   return *summary;
 }
 
+absl::StatusOr<uint64_t> AdminClient::ExportAuditLog(std::ostream* out) {
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::AuditArchiveChunk>> reader =
+      stub_->ExportAuditLog(&context, v1::ExportAuditLogRequest());
+  v1::AuditArchiveChunk chunk;
+  uint64_t bytes = 0;
+  while (reader->Read(&chunk)) {
+    if (!out->write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()))) {
+      context.TryCancel();
+      (void)reader->Finish();
+      return absl::DataLossError(
+          absl::StrCat("cannot write the audit log archive after ", bytes, " bytes"));
+    }
+    bytes += chunk.data().size();
+  }
+  const grpc::Status status = reader->Finish();
+  if (!status.ok()) return CallStatus(status);
+  return bytes;
+}
+
 }  // namespace fedlink::agent::admin

@@ -4,9 +4,11 @@
 #ifndef FEDLINK_AGENT_ADMIN_ADMIN_CLIENT_H_
 #define FEDLINK_AGENT_ADMIN_ADMIN_CLIENT_H_
 
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,12 @@ class AdminClient {
   absl::StatusOr<v1::IngestSummary> Ingest(const v1::IngestStart& start,
                                            std::istream* input,
                                            const IngestEventHandlers& handlers);
+
+  // Writes the daemon's local audit log, as an archive file's bytes
+  // (ExportAuditLog), to `out`; returns how many. No deadline: a long log
+  // takes its time. Unavailable as the other calls; the daemon's error
+  // (FailedPrecondition when it keeps no log); DataLoss when `out` fails.
+  absl::StatusOr<uint64_t> ExportAuditLog(std::ostream* out);
 
   v1::AgentAdmin::Stub& stub() { return *stub_; }
 

@@ -1,11 +1,15 @@
 #include "agent/admin/admin_service.h"
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,11 +18,50 @@
 #include "agent/ingest/ingest_pipeline_input.h"
 #include "agent/ingest/ingest_schema.h"
 #include "agent/ingest/row_validator.h"
+#include "proto/audit/audit_archive.h"
 #include "proto/runtime/limits.h"
 #include "proto/runtime/status_convert.h"
 
 namespace fedlink::agent::admin {
 namespace {
+
+// Sends what is written to it as AuditArchiveChunks of at most 1 MiB (the
+// message's limit); a Write the client no longer takes fails the stream.
+class ArchiveChunkBuffer : public std::streambuf {
+ public:
+  explicit ArchiveChunkBuffer(grpc::ServerWriter<v1::AuditArchiveChunk>* writer)
+      : writer_(writer), buffer_(kChunkBytes) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (!Send()) return traits_type::eof();
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(ch);
+      pbump(1);
+    }
+    return traits_type::not_eof(ch);
+  }
+  int sync() override { return Send() ? 0 : -1; }
+
+ private:
+  static constexpr size_t kChunkBytes = 1 << 20;
+
+  bool Send() {
+    const std::ptrdiff_t size = pptr() - pbase();
+    if (size > 0) {
+      chunk_.set_data(pbase(), static_cast<size_t>(size));
+      if (!writer_->Write(chunk_)) return false;
+    }
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+    return true;
+  }
+
+  grpc::ServerWriter<v1::AuditArchiveChunk>* const writer_;
+  std::vector<char> buffer_;
+  v1::AuditArchiveChunk chunk_;
+};
 
 using proto::ToGrpcStatus;
 
@@ -252,6 +295,22 @@ grpc::Status AgentAdminService::Status(grpc::ServerContext* /*context*/,
     count->set_jobs(jobs);
   }
   return grpc::Status::OK;
+}
+
+grpc::Status AgentAdminService::ExportAuditLog(grpc::ServerContext* /*context*/,
+                                               const v1::ExportAuditLogRequest* /*request*/,
+                                               grpc::ServerWriter<v1::AuditArchiveChunk>* writer) {
+  if (backend_.audit_log == nullptr) {
+    return ToGrpcStatus(absl::FailedPreconditionError(
+        "this agent keeps no audit log: set coordinator.tree_head_key in agent.yaml"));
+  }
+  ArchiveChunkBuffer buffer(writer);
+  std::ostream out(&buffer);
+  absl::Status written = fedlink::audit::WriteAuditArchive(backend_.audit_log->log(), out);
+  if (written.ok() && !out.flush()) {
+    written = absl::UnavailableError("ExportAuditLog: the client stopped reading");
+  }
+  return ToGrpcStatus(written);
 }
 
 }  // namespace fedlink::agent::admin

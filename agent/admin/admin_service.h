@@ -2,7 +2,8 @@
 // operator's way into the running daemon, so the CLI never opens the record
 // store behind the daemon's back (RocksDB allows one process anyway). An
 // adapter only: each method validates its request, calls the daemon's job
-// steps, job store or the ingest pipeline, and converts the result's status.
+// steps, job store, audit log or the ingest pipeline, and converts the
+// result's status.
 // Served on a UNIX-domain socket only (admin_socket.h).
 #ifndef FEDLINK_AGENT_ADMIN_ADMIN_SERVICE_H_
 #define FEDLINK_AGENT_ADMIN_ADMIN_SERVICE_H_
@@ -12,6 +13,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "agent/audit/agent_audit_log.h"
 #include "agent/daemon/job_steps.h"
 #include "agent/daemon/job_store.h"
 #include "agent/store/record_store.h"
@@ -23,6 +25,9 @@ struct AdminBackend {
   daemon::JobSteps* steps = nullptr;
   daemon::JobStore* jobs = nullptr;
   RecordStore* store = nullptr;
+  // The local audit log; null when the agent keeps none (no coordinator
+  // tree-head key configured).
+  const audit::AgentAuditLog* audit_log = nullptr;
   // The daemon's connection fields of AgentStatus (agency, version,
   // coordinator address and connection, tree head, start time); the service
   // adds records and job counts.
@@ -49,6 +54,9 @@ class AgentAdminService final : public v1::AgentAdmin::Service {
                       v1::DecideResponse* response) override;
   grpc::Status Status(grpc::ServerContext* context, const v1::AgentStatusRequest* request,
                       v1::AgentStatus* response) override;
+  grpc::Status ExportAuditLog(grpc::ServerContext* context,
+                              const v1::ExportAuditLogRequest* request,
+                              grpc::ServerWriter<v1::AuditArchiveChunk>* writer) override;
 
  private:
   AdminBackend backend_;

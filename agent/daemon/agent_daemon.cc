@@ -164,6 +164,7 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Create(AgentConfig con
   backend.steps = daemon->steps_.get();
   backend.jobs = daemon->jobs_.get();
   backend.store = daemon->store_.get();
+  backend.audit_log = daemon->audit_.get();
   AgentDaemon* self = daemon.get();
   backend.status = [self] { return self->StatusBase(); };
   daemon->admin_service_ = std::make_unique<admin::AgentAdminService>(std::move(backend));

@@ -31,6 +31,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/admin/admin_client.h"
+#include "agent/cli/audit_command.h"
 #include "agent/cli/init_command.h"
 #include "agent/cli/jobs_command.h"
 #include "agent/daemon/agent_config.h"
@@ -647,6 +648,29 @@ TEST_F(AgentDaemonTest, AdminSocketIsPrivateAndCheckedDirectoryIsRequired) {
   absl::Status started = (*agent)->Start();
   EXPECT_TRUE(absl::IsFailedPrecondition(started)) << started;
   EXPECT_THAT(started.message(), HasSubstr("0701"));
+}
+
+// This agent has no coordinator tree-head key, so it keeps no audit log:
+// the export says what to configure, and a failed export leaves no file.
+TEST_F(AgentDaemonTest, AuditExportNeedsTheAuditLogAndLeavesNoPartialFile) {
+  std::ostringstream archive;
+  absl::StatusOr<uint64_t> bytes = client_->ExportAuditLog(&archive);
+  EXPECT_TRUE(absl::IsFailedPrecondition(bytes.status())) << bytes.status();
+  EXPECT_THAT(bytes.status().message(), HasSubstr("coordinator.tree_head_key"));
+
+  cli::AuditExportOptions options;
+  options.out = (dir_ / "audit.fla").string();
+  options.socket = socket_;
+  std::ostringstream out;
+  EXPECT_TRUE(absl::IsFailedPrecondition(cli::RunAuditExportCommand(options, out)));
+  options.socket = (dir_ / "run" / "no-such.sock").string();
+  EXPECT_TRUE(absl::IsUnavailable(cli::RunAuditExportCommand(options, out)));
+  options.socket.clear();
+  options.out.clear();
+  EXPECT_TRUE(absl::IsInvalidArgument(cli::RunAuditExportCommand(options, out)));
+  EXPECT_FALSE(fs::exists(dir_ / "audit.fla"));
+  EXPECT_FALSE(fs::exists(dir_ / "audit.fla.partial"));
+  EXPECT_TRUE(out.str().empty());
 }
 
 #ifdef FEDLINK_AGENT_BINARY

@@ -62,6 +62,8 @@ std::vector<Command> EveryCommand() {
           {agent, {"jobs", "show"}},
           {agent, {"jobs", "approve"}},
           {agent, {"jobs", "deny"}},
+          {agent, {"audit"}},
+          {agent, {"audit", "export"}},
           {coordinator, {"serve"}},
           {coordinator, {"check-config"}}};
 }

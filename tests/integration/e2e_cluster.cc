@@ -485,6 +485,10 @@ CommandResult E2eCluster::RunAnalystCli(const std::vector<std::string>& args) {
   return Run(FEDLINK_CLI_BINARY, all);
 }
 
+CommandResult E2eCluster::RunCli(const std::vector<std::string>& args) {
+  return Run(FEDLINK_CLI_BINARY, args);
+}
+
 CommandResult E2eCluster::RunAuditorCli(const std::vector<std::string>& args) {
   std::vector<std::string> all = {"--config", (root_ / "auditor" / "client.yaml").string()};
   all.insert(all.end(), args.begin(), args.end());

@@ -183,6 +183,8 @@ class E2eCluster {
   // configuration pins the coordinator's tree-head key and every agency's
   // decision key, for `fedlink audit verify`).
   CommandResult RunAuditorCli(const std::vector<std::string>& args);
+  // `fedlink ARGS…` as given (for a --config of the test's own).
+  CommandResult RunCli(const std::vector<std::string>& args);
 
   // Writes `csv` to agencies/<agency>/<file_name> and runs `fedlink-agent
   // ingest` with the agency's ingest schema (the agent must be stopped:

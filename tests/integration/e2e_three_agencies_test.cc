@@ -4,6 +4,7 @@
 // has a line with rows from all three agencies for (nearly) each of those
 // 150 people and edu + health lines for the other 150, every line naming
 // one person (scored on the released truth_entity attribute).
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -89,6 +90,30 @@ TEST(ThreeAgenciesTest, JobCompletesWithRowsLinkedAcrossAllThree) {
     EXPECT_GT(party.assignments(), 0u) << party.agency();
     EXPECT_TRUE(party.payload_complete()) << party.agency();
   }
+
+  // An agency auditor exports edu's local log through its daemon and checks
+  // it offline with the agency's own key pinned: the steward's decision and
+  // the release are in it, signed.
+  const std::filesystem::path archive = cluster.agency_dir("edu") / "edu-audit.fla";
+  CommandResult exported =
+      cluster.RunAgentCli({"audit", "export", "--out", archive.string(), "--config",
+                           (cluster.agency_dir("edu") / "agent.yaml").string()});
+  ASSERT_EQ(exported.exit_code, 0) << exported.Describe();
+  EXPECT_THAT(exported.out, ::testing::HasSubstr("exported the audit log of agency edu"));
+  EXPECT_FALSE(std::filesystem::exists(archive.string() + ".partial"));
+  const std::filesystem::path config = cluster.agency_dir("edu") / "auditor-client.yaml";
+  const std::string key = (cluster.agent_data_dir("edu") / "signing_key.pub.pem").string();
+  ASSERT_TRUE(
+      WriteFileBytes(config, "audit:\n  log_key: " + key + "\n  log_id: agent/edu\n").ok());
+  CommandResult verified = cluster.RunCli(
+      {"--config", config.string(), "audit", "verify", "--archive", archive.string()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.Describe();
+  EXPECT_THAT(verified.out, ::testing::HasSubstr("audit log OK"));
+  CommandResult entries = cluster.RunCli({"--config", config.string(), "audit", "log",
+                                          "--archive", archive.string(), "--job", *job_id});
+  EXPECT_EQ(entries.exit_code, 0) << entries.Describe();
+  EXPECT_THAT(entries.out, ::testing::HasSubstr("decision_signed"));
+  EXPECT_THAT(entries.out, ::testing::HasSubstr("rows_released"));
 }
 
 }  // namespace
