@@ -310,15 +310,9 @@ class IngestSchemaYamlReader : public document::YamlReader {
 absl::StatusOr<IngestSchema> ParseIngestSchemaYaml(
     std::string_view yaml, std::string_view source_name) {
   IngestSchemaYamlReader reader(source_name);
-  return document::ParseYamlDocument<IngestSchema>(
+  return document::ParseValidatedYamlDocument<IngestSchema>(
       yaml, source_name, "an ingest schema", kMaxIngestSchemaBytes, reader,
-      [&reader](const YAML::Node& root) -> absl::StatusOr<IngestSchema> {
-        FEDLINK_ASSIGN_OR_RETURN(IngestSchema schema, reader.Read(root));
-        FEDLINK_RETURN_IF_ERROR(internal::ProblemsToStatus(
-            internal::FindIngestSchemaProblems(schema),
-            [&reader](const std::string& path) { return reader.PrefixFor(path); }));
-        return schema;
-      });
+      &internal::FindIngestSchemaProblems);
 }
 
 absl::StatusOr<std::string> ReadIngestSchemaFile(const std::string& path) {

@@ -193,15 +193,9 @@ class AgentPolicyYamlReader : public document::YamlReader {
 absl::StatusOr<AgentPolicy> ParseAgentPolicyYaml(std::string_view yaml,
                                                  std::string_view source_name) {
   AgentPolicyYamlReader reader(source_name);
-  return document::ParseYamlDocument<AgentPolicy>(
+  return document::ParseValidatedYamlDocument<AgentPolicy>(
       yaml, source_name, "an agent policy", kMaxAgentPolicyBytes, reader,
-      [&reader](const YAML::Node& root) -> absl::StatusOr<AgentPolicy> {
-        FEDLINK_ASSIGN_OR_RETURN(AgentPolicy policy, reader.Read(root));
-        FEDLINK_RETURN_IF_ERROR(internal::ProblemsToStatus(
-            internal::FindAgentPolicyProblems(policy),
-            [&reader](const std::string& path) { return reader.PrefixFor(path); }));
-        return policy;
-      });
+      &internal::FindAgentPolicyProblems);
 }
 
 absl::StatusOr<AgentPolicy> LoadAgentPolicyFile(const std::string& path) {

@@ -154,6 +154,23 @@ absl::StatusOr<T> ParseYamlDocument(
   return *std::move(result);
 }
 
+// ParseYamlDocument whose reading is `reader.Read(root)` (a YamlReader
+// subclass's), followed by the document's own rules: each problem
+// `find_problems` reports is placed at the line of the entry it names.
+template <typename T, typename Reader>
+absl::StatusOr<T> ParseValidatedYamlDocument(
+    std::string_view yaml, std::string_view source, std::string_view what, size_t max_bytes,
+    Reader& reader, std::vector<DocumentProblem> (*find_problems)(const T&)) {
+  return ParseYamlDocument<T>(
+      yaml, source, what, max_bytes, reader, [&](const YAML::Node& root) -> absl::StatusOr<T> {
+        FEDLINK_ASSIGN_OR_RETURN(T document, reader.Read(root));
+        FEDLINK_RETURN_IF_ERROR(ProblemsToStatus(
+            find_problems(document),
+            [&reader](const std::string& path) { return reader.PrefixFor(path); }));
+        return document;
+      });
+}
+
 }  // namespace fedlink::document
 
 #endif  // FEDLINK_LINKAGE_DOCUMENT_YAML_READER_H_

@@ -266,15 +266,9 @@ class SchemaYamlReader : public document::YamlReader {
 absl::StatusOr<LinkageSchema> ParseLinkageSchemaYaml(
     std::string_view yaml, std::string_view source_name) {
   SchemaYamlReader reader(source_name);
-  return document::ParseYamlDocument<LinkageSchema>(
+  return document::ParseValidatedYamlDocument<LinkageSchema>(
       yaml, source_name, "a linkage schema", kMaxSchemaYamlBytes, reader,
-      [&reader](const YAML::Node& root) -> absl::StatusOr<LinkageSchema> {
-        FEDLINK_ASSIGN_OR_RETURN(LinkageSchema schema, reader.Read(root));
-        FEDLINK_RETURN_IF_ERROR(document::ProblemsToStatus(
-            internal::FindSchemaProblems(schema),
-            [&reader](const std::string& path) { return reader.PrefixFor(path); }));
-        return schema;
-      });
+      &internal::FindSchemaProblems);
 }
 
 }  // namespace fedlink::schema
