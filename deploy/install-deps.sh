@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
+  # LLVM's linker: links the test executables about 2.5x faster than GNU ld
+  lld
   # wire contract and RPC
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # core libraries
