@@ -412,6 +412,18 @@ verify_audit() {
   auditor audit verify >"$work/auditor/verify.txt" 2>&1 || status=$?
   indent <"$work/auditor/verify.txt"
   [[ $status -eq 0 ]] || die "the audit log did not verify"
+
+  step "Audit: edu's own auditor exports and verifies the agent's local log"
+  local dir=$work/agents/edu archive=$work/agents/edu/edu-audit.fla
+  "$agent_bin" audit export --out "$archive" --config "$dir/agent.yaml" \
+    >"$dir/audit-export.txt" 2>&1 || { indent <"$dir/audit-export.txt"; die "audit export failed"; }
+  # Pinned: the agency's own signing key, under the agent log's id.
+  printf 'audit:\n  log_key: data/signing_key.pub.pem\n  log_id: agent/edu\n' >"$dir/auditor.yaml"
+  status=0
+  "$fedlink_bin" --config "$dir/auditor.yaml" audit verify --archive "$archive" \
+    >"$dir/audit-verify.txt" 2>&1 || status=$?
+  indent <"$dir/audit-verify.txt"
+  [[ $status -eq 0 ]] || die "edu's local audit log did not verify"
 }
 
 summary() {
